@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+
+
+class AccountBackend(ModelBackend):
+    """ModelBackend that loads the customer's Account with the user: one query per request."""
+
+    def get_user(self, user_id):
+        UserModel = self._user_model()  # noqa: N806
+        try:
+            user = UserModel._default_manager.select_related("account").get(pk=user_id)
+        except UserModel.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    def _user_model(self):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model()

@@ -1,0 +1,121 @@
+"""The demo account that `make run` loads, so a newcomer has something to look at."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import Account, BalanceEntry, CallRecord, HuntGroup, HuntGroupMembership, User
+
+DEMO_LOGIN = "telekonferencja_48223809888"
+DEMO_PASSWORD = "Demo-Konto-2026"  # demo only: the command refuses to run with DEBUG off
+DEMO_SOURCE = "demo"
+DEMO_CALLS = 36
+ACTOR = "manage.py load_demo"
+
+
+@transaction.atomic
+def load_demo() -> tuple[Account, bool]:
+    """Create the demo account and its data; running it again changes nothing.
+
+    Returns the account and whether anything was created.
+    """
+    created_any = False
+    user, created = User.objects.get_or_create(
+        username=DEMO_LOGIN, defaults={"email": "demo@example.com"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        created_any = True
+    account, created = Account.objects.get_or_create(
+        user=user,
+        defaults={
+            "account_id": DEMO_LOGIN,
+            "company_name": "Przykładowa Firma Sp. z o.o.",
+            "salutation": "Pan",
+            "first_name": "Jan",
+            "last_name": "Kowalski",
+            "contact_person": "Jan Kowalski",
+            "county": "Warszawa",
+            "province": "mazowieckie",
+            "postal_code": "00-950",
+            "city": "Warszawa",
+            "country": "PL",
+            "phone": "+48223809888",
+            "sip_password": "qjbnwds9",
+            "credit_limit": Decimal("50.00"),
+            "conferences_enabled": True,
+            "mailbox": "1001",
+        },
+    )
+    created_any |= created
+
+    group, created = HuntGroup.objects.get_or_create(
+        number="+48223809800", defaults={"name": "Biuro obsługi klienta"}
+    )
+    created_any |= created
+    _membership, created = HuntGroupMembership.objects.get_or_create(group=group, account=account)
+    created_any |= created
+
+    if not BalanceEntry.objects.filter(account=account, kind=BalanceEntry.Kind.TOP_UP).exists():
+        services.change_balance(
+            account, Decimal("100.00"), BalanceEntry.Kind.TOP_UP, "Doładowanie powitalne", actor=ACTOR
+        )
+        created_any = True
+
+    created_any |= _load_demo_calls(account)
+    return account, created_any
+
+
+def _load_demo_calls(account: Account) -> bool:
+    rng = random.Random(48223809888)  # the same calls on every machine
+    now = timezone.now().replace(second=0, microsecond=0)
+    numbers = ["+48221234567", "+48501234567", "+48601765432", "+48126543210", "+442071234567"]
+    dispositions = [CallRecord.Disposition.ANSWERED] * 6 + [
+        CallRecord.Disposition.NO_ANSWER,
+        CallRecord.Disposition.BUSY,
+        CallRecord.Disposition.FAILED,
+    ]
+    created_any = False
+    for index in range(DEMO_CALLS):
+        inbound = rng.random() < 0.4
+        disposition = rng.choice(dispositions)
+        answered = disposition == CallRecord.Disposition.ANSWERED
+        seconds = rng.randint(20, 1800) if answered else 0
+        started = now - timedelta(hours=index * 17 + rng.randint(0, 8), minutes=rng.randint(0, 59))
+        charge = Decimal(0) if inbound or not answered else Decimal(seconds) * Decimal("0.0020")
+        other = rng.choice(numbers)
+        call, created = CallRecord.objects.get_or_create(
+            source=DEMO_SOURCE,
+            source_id=f"demo-{index:03d}",
+            defaults={
+                "account": account,
+                "started_at": started,
+                "answered_at": started + timedelta(seconds=rng.randint(3, 20)) if answered else None,
+                "duration": seconds + rng.randint(3, 20),
+                "billed_seconds": seconds,
+                "caller": other if inbound else account.phone,
+                "callee": account.phone if inbound else other,
+                "direction": CallRecord.Direction.INBOUND if inbound else CallRecord.Direction.OUTBOUND,
+                "disposition": disposition,
+                "charge": charge.quantize(Decimal("0.01")),
+            },
+        )
+        if created:
+            created_any = True
+            if call.charge:
+                services.change_balance(
+                    account,
+                    -call.charge,
+                    BalanceEntry.Kind.CALL_CHARGE,
+                    f"{call.callee}",
+                    actor=ACTOR,
+                    call=call,
+                )
+    return created_any

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+
+class HealthCheckMiddleware:
+    """Answer the load balancer's `/healthz` before host checks, sessions or HTTPS redirects.
+
+    A probe comes by IP over plain HTTP, so it must not depend on ALLOWED_HOSTS or TLS; it
+    checks that the database answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path != "/healthz":
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception:  # noqa: BLE001 — any database failure means "unhealthy"
+            return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        return HttpResponse("ok\n", content_type="text/plain")
+
+
+class AccountMiddleware:
+    """Make the signed-in customer's account, language and time zone active for the request.
+
+    Sets `request.account` (None for anonymous users and staff). A blocked account is signed
+    out at once, whatever page it asks for.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.account = None
+        if request.user.is_authenticated:
+            try:
+                request.account = request.user.account
+            except ObjectDoesNotExist:
+                pass
+        account = request.account
+        if account is not None and account.is_blocked:
+            translation.activate(account.language)
+            logout(request)
+            request.account = None
+            messages.error(request, _("Your account is blocked. Please contact your service provider."))
+            return redirect("login")
+        if account is None:
+            return self.get_response(request)
+
+        translation.activate(account.language)
+        request.LANGUAGE_CODE = account.language
+        timezone.activate(account.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # Time zone activation is per thread and would leak into the next request.
+            timezone.deactivate()

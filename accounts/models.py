@@ -1,0 +1,364 @@
+"""The shared relational model: who logs in, the telephony account, its money and its calls.
+
+Feature apps (profile, centrex, conferences) build on these models; this module imports none
+of them.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from accounts.fields import EncryptedTextField
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class User(AbstractUser):
+    """The identity that logs in: the operator-issued login (e.g. `telekonferencja_48223809888`).
+
+    Customers have an Account (1:1); operator staff (is_staff) have none. The customer's
+    e-mail lives here, in `email`, so Django's password-reset tokens follow it.
+    """
+
+    username = models.CharField(
+        _("login"),
+        max_length=150,
+        unique=True,
+        help_text=_("The login issued by the operator."),
+        error_messages={"unique": _("A user with that login already exists.")},
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class AccountQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Account.Status.ACTIVE)
+
+
+class Account(models.Model):
+    """A customer's telephony account.
+
+    Money: `balance` is the customer's own funds (prepaid: top-ups minus charges); it may go
+    below zero down to minus `credit_limit`, the postpaid credit the operator grants. So the
+    funds available for calls are `balance + credit_limit`. `balance` changes only through
+    `accounts.services.change_balance`, which writes a BalanceEntry in the same transaction.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        BLOCKED = "blocked", _("blocked")
+
+    class Language(models.TextChoices):
+        POLISH = "pl", "Polski"
+        ENGLISH = "en", "English"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account", verbose_name=_("user")
+    )
+    account_id = models.CharField(_("account ID"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    balance = models.DecimalField(_("balance"), **MONEY, default=Decimal("0.00"), editable=False)
+    credit_limit = models.DecimalField(
+        _("credit limit"), **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+
+    # "Mój profil → Ogólne". The e-mail is the user's (see User).
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    salutation = models.CharField(_("salutation"), max_length=40, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    county = models.CharField(_("county"), max_length=100, blank=True)
+    province = models.CharField(_("province"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="PL")
+    contact_person = models.CharField(_("contact"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    fax = models.CharField(_("fax"), max_length=32, blank=True)
+    alt_phone = models.CharField(_("alternative phone"), max_length=32, blank=True)
+    alt_contact = models.CharField(_("alternative contact"), max_length=200, blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+
+    # "Mój profil → Ustawienia"
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Warsaw", choices=time_zone_choices
+    )
+    language = models.CharField(
+        _("web interface language"), max_length=5, choices=Language, default=Language.POLISH
+    )
+    sip_password = EncryptedTextField(_("SIP password"), blank=True)
+
+    # Features and limits, set by operator staff.
+    call_screening_enabled = models.BooleanField(_("call screening enabled"), default=False)
+    voicemail_enabled = models.BooleanField(_("voicemail enabled"), default=False)
+    conferences_enabled = models.BooleanField(_("conferences enabled"), default=True)
+    max_conference_participants = models.PositiveSmallIntegerField(
+        _("maximum participants per conference"), default=10
+    )
+    max_concurrent_conferences = models.PositiveSmallIntegerField(
+        _("maximum concurrent conferences"), default=3
+    )
+    mailbox = models.CharField(
+        _("voicemail mailbox number"), max_length=32, unique=True, null=True, blank=True
+    )
+
+    # SIP registration, as last reported by the switch.
+    sip_contact = models.CharField(_("SIP contact"), max_length=255, blank=True)
+    sip_user_agent = models.CharField(_("SIP user agent"), max_length=255, blank=True)
+    sip_registered_until = models.DateTimeField(_("SIP registered until"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["account_id"]
+
+    def __str__(self) -> str:
+        return self.account_id
+
+    @property
+    def login(self) -> str:
+        return self.user.username
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the page header: company, else the person, else the account ID."""
+        return self.company_name or self.full_name or self.account_id
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.status == self.Status.BLOCKED
+
+    @property
+    def available_funds(self) -> Decimal:
+        return self.balance + self.credit_limit
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.sip_registered_until and self.sip_registered_until > timezone.now())
+
+    @cached_property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(p for p in (self.postal_code, self.city) if p)
+        region = ", ".join(p for p in (self.county, self.province) if p)
+        return [line for line in (city_line, region, self.get_country_display_name()) if line]
+
+    def get_country_display_name(self) -> str:
+        # Country names come with the profile's ISO 3166 list; the code is a fair fallback.
+        return self.country
+
+
+class CallRecord(models.Model):
+    """One call of an account (an xDR line of "Spis połączeń").
+
+    `source` + `source_id` identify the record in the system it came from (an Asterisk
+    uniqueid, a line of an import), so importing the same file twice adds nothing.
+    """
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("incoming")
+        OUTBOUND = "out", _("outgoing")
+        INTERNAL = "internal", _("internal")
+
+    class Disposition(models.TextChoices):
+        ANSWERED = "answered", _("answered")
+        NO_ANSWER = "no_answer", _("no answer")
+        BUSY = "busy", _("busy")
+        FAILED = "failed", _("failed")
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="calls", verbose_name=_("account")
+    )
+    source = models.CharField(_("source"), max_length=32)
+    source_id = models.CharField(_("source ID"), max_length=128)
+    started_at = models.DateTimeField(_("start time"))
+    answered_at = models.DateTimeField(_("answer time"), null=True, blank=True)
+    duration = models.PositiveIntegerField(_("duration (s)"), default=0)
+    billed_seconds = models.PositiveIntegerField(_("billed seconds"), default=0)
+    caller = models.CharField(_("caller"), max_length=64, blank=True)
+    callee = models.CharField(_("callee"), max_length=64, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction)
+    disposition = models.CharField(_("disposition"), max_length=10, choices=Disposition)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    charge = models.DecimalField(_("charge"), **MONEY, default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("call record")
+        verbose_name_plural = _("call records")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="callrecord_unique_source_id")
+        ]
+        indexes = [
+            models.Index(fields=["account", "-started_at", "-id"], name="callrecord_account_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller} → {self.callee} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class BalanceEntry(models.Model):
+    """One change of an account's balance (the ledger). Balance = sum of its entries."""
+
+    class Kind(models.TextChoices):
+        TOP_UP = "top_up", _("top-up")
+        CALL_CHARGE = "call_charge", _("call charge")
+        ADJUSTMENT = "adjustment", _("adjustment")
+        REFUND = "refund", _("refund")
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="balance_entries", verbose_name=_("account")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    call = models.ForeignKey(
+        CallRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="balance_entries",
+        verbose_name=_("call"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_by_label = models.CharField(_("by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("balance entry")
+        verbose_name_plural = _("balance entries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A call is charged once, however often its record is imported.
+            models.UniqueConstraint(
+                fields=["call"],
+                condition=models.Q(kind="call_charge"),
+                name="balanceentry_one_charge_per_call",
+            )
+        ]
+        indexes = [models.Index(fields=["account", "-created_at", "-id"], name="balance_account_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount:+} ({self.get_kind_display()})"
+
+
+class HuntGroup(models.Model):
+    """A hunt group ("grupa przechwytywania"): a number that rings several accounts."""
+
+    name = models.CharField(_("group name"), max_length=100)
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    members = models.ManyToManyField(
+        Account, through="HuntGroupMembership", related_name="hunt_groups", verbose_name=_("members")
+    )
+
+    class Meta:
+        verbose_name = _("hunt group")
+        verbose_name_plural = _("hunt groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class HuntGroupMembership(models.Model):
+    group = models.ForeignKey(HuntGroup, on_delete=models.CASCADE, verbose_name=_("hunt group"))
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, verbose_name=_("account"))
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hunt group membership")
+        verbose_name_plural = _("hunt group memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "account"], name="huntgroup_unique_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} ∈ {self.group}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which account, when and from where. Written by `accounts.audit.record`."""
+
+    class ActorKind(models.TextChoices):
+        CUSTOMER = "customer", _("customer")
+        STAFF = "staff", _("staff")
+        OPERATOR = "operator", _("operator command")
+        SYSTEM = "system", _("system")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind)
+    actor_label = models.CharField(_("who"), max_length=150)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("account"),
+    )
+    kind = models.CharField(_("what"), max_length=64, db_index=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="audit_account_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.kind}"
