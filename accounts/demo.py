@@ -65,7 +65,11 @@ def load_demo() -> tuple[Account, bool]:
 
     if not BalanceEntry.objects.filter(account=account, kind=BalanceEntry.Kind.TOP_UP).exists():
         services.change_balance(
-            account, Decimal("100.00"), BalanceEntry.Kind.TOP_UP, "Doładowanie powitalne", actor=ACTOR
+            account,
+            Decimal("100.00"),
+            BalanceEntry.Kind.TOP_UP,
+            "Doładowanie powitalne",
+            actor=ACTOR,
         )
         created_any = True
 
@@ -97,12 +101,16 @@ def _load_demo_calls(account: Account) -> bool:
             defaults={
                 "account": account,
                 "started_at": started,
-                "answered_at": started + timedelta(seconds=rng.randint(3, 20)) if answered else None,
+                "answered_at": started + timedelta(seconds=rng.randint(3, 20))
+                if answered
+                else None,
                 "duration": seconds + rng.randint(3, 20),
                 "billed_seconds": seconds,
                 "caller": other if inbound else account.phone,
                 "callee": account.phone if inbound else other,
-                "direction": CallRecord.Direction.INBOUND if inbound else CallRecord.Direction.OUTBOUND,
+                "direction": CallRecord.Direction.INBOUND
+                if inbound
+                else CallRecord.Direction.OUTBOUND,
                 "disposition": disposition,
                 "charge": charge.quantize(Decimal("0.01")),
             },

@@ -34,7 +34,9 @@ def _cipher(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def cipher() -> MultiFernet:
-    keys = tuple(settings.FIELD_ENCRYPTION_KEYS) or ("konto-field-encryption:" + settings.SECRET_KEY,)
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS) or (
+        "konto-field-encryption:" + settings.SECRET_KEY,
+    )
     return _cipher(keys)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ObjectDoesNotExist
@@ -45,16 +47,16 @@ class AccountMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.account = None
         if request.user.is_authenticated:
-            try:
+            with contextlib.suppress(ObjectDoesNotExist):
                 request.account = request.user.account
-            except ObjectDoesNotExist:
-                pass
         account = request.account
         if account is not None and account.is_blocked:
             translation.activate(account.language)
             logout(request)
             request.account = None
-            messages.error(request, _("Your account is blocked. Please contact your service provider."))
+            messages.error(
+                request, _("Your account is blocked. Please contact your service provider.")
+            )
             return redirect("login")
         if account is None:
             return self.get_response(request)

@@ -69,7 +69,10 @@ class Account(models.Model):
         ENGLISH = "en", "English"
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account",
+        verbose_name=_("user"),
     )
     account_id = models.CharField(_("account ID"), max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
@@ -105,6 +108,12 @@ class Account(models.Model):
         _("web interface language"), max_length=5, choices=Language, default=Language.POLISH
     )
     sip_password = EncryptedTextField(_("SIP password"), blank=True)
+    # Low-balance alert: one e-mail when a charge takes the available funds below the threshold,
+    # then none until the funds have risen above it again (`low_balance_alert_sent` remembers).
+    low_balance_threshold = models.DecimalField(
+        _("low-balance alert threshold"), **MONEY, null=True, blank=True
+    )
+    low_balance_alert_sent = models.BooleanField(_("low-balance alert sent"), default=False)
 
     # Features and limits, set by operator staff.
     call_screening_enabled = models.BooleanField(_("call screening enabled"), default=False)
@@ -224,10 +233,14 @@ class CallRecord(models.Model):
         verbose_name_plural = _("call records")
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "source_id"], name="callrecord_unique_source_id")
+            models.UniqueConstraint(
+                fields=["source", "source_id"], name="callrecord_unique_source_id"
+            )
         ]
         indexes = [
-            models.Index(fields=["account", "-started_at", "-id"], name="callrecord_account_latest"),
+            models.Index(
+                fields=["account", "-started_at", "-id"], name="callrecord_account_latest"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -281,7 +294,9 @@ class BalanceEntry(models.Model):
                 name="balanceentry_one_charge_per_call",
             )
         ]
-        indexes = [models.Index(fields=["account", "-created_at", "-id"], name="balance_account_latest")]
+        indexes = [
+            models.Index(fields=["account", "-created_at", "-id"], name="balance_account_latest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.amount:+} ({self.get_kind_display()})"
@@ -293,7 +308,10 @@ class HuntGroup(models.Model):
     name = models.CharField(_("group name"), max_length=100)
     number = models.CharField(_("number"), max_length=32, unique=True)
     members = models.ManyToManyField(
-        Account, through="HuntGroupMembership", related_name="hunt_groups", verbose_name=_("members")
+        Account,
+        through="HuntGroupMembership",
+        related_name="hunt_groups",
+        verbose_name=_("members"),
     )
 
     class Meta:

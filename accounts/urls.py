@@ -1,11 +1,11 @@
 from django.urls import path
 
-from accounts import views
+from accounts.views import auth, dashboard
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("help/", views.help_page, name="help"),
-    path("language/", views.set_language, name="set_language"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("help/", dashboard.help_page, name="help"),
+    path("language/", auth.set_language, name="set_language"),
 ]

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from accounts.forms import LoginOrEmailPasswordResetForm
-from accounts.views import LoginView
+from accounts.views.auth import LoginView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
@@ -36,5 +36,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    path("profile/", include("profile.urls")),
+    # Conferences are a sub-tab of IP Centrex but an app of their own.
+    path("centrex/conferences/", include("conferences.urls")),
+    path("centrex/", include("centrex.urls")),
     path("", include("accounts.urls")),
 ]

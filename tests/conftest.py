@@ -20,7 +20,9 @@ def _isolated(settings):
 @pytest.fixture
 def alice(db):
     """The customer whose pages we test."""
-    return factories.make_account("telekonferencja_48223809888", first_name="Alicja", last_name="Nowak")
+    return factories.make_account(
+        "telekonferencja_48223809888", first_name="Alicja", last_name="Nowak"
+    )
 
 
 @pytest.fixture

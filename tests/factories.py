@@ -28,7 +28,9 @@ def make_account(login: str | None = None, *, email: str | None = None, **fields
 
 
 def make_staff(username: str = "helpdesk", **fields) -> User:
-    return make_user(username, is_staff=True, is_superuser=fields.pop("is_superuser", True), **fields)
+    return make_user(
+        username, is_staff=True, is_superuser=fields.pop("is_superuser", True), **fields
+    )
 
 
 def make_call(account: Account, **fields) -> CallRecord:
@@ -51,7 +53,9 @@ def make_call(account: Account, **fields) -> CallRecord:
     return CallRecord.objects.create(account=account, **defaults)
 
 
-def make_hunt_group(*members: Account, name: str | None = None, number: str | None = None) -> HuntGroup:
+def make_hunt_group(
+    *members: Account, name: str | None = None, number: str | None = None
+) -> HuntGroup:
     n = next(_sequence)
     group = HuntGroup.objects.create(name=name or f"Grupa {n}", number=number or f"+4822{n:07d}")
     for account in members:

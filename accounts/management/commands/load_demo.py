@@ -12,10 +12,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("The demo account has a published password: load it only with DEBUG=1.")
+            raise CommandError(
+                "The demo account has a published password: load it only with DEBUG=1."
+            )
         account, created = load_demo()
         if created:
             self.stdout.write(f"Demo account {account.account_id} is ready.")
         else:
-            self.stdout.write(f"Demo account {account.account_id} was already there; nothing changed.")
+            self.stdout.write(
+                f"Demo account {account.account_id} was already there; nothing changed."
+            )
         self.stdout.write(f"Sign in with login {DEMO_LOGIN} and password {DEMO_PASSWORD}.")

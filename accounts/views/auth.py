@@ -8,14 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.decorators import customer_required
 from accounts.forms import LoginForm
-from accounts.models import Account
-
-RECENT_CALLS_ON_DASHBOARD = 10
 
 
 class LoginView(auth_views.LoginView):
@@ -30,7 +26,9 @@ class LoginView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
-def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def login_locked_out(
+    request: HttpRequest, original_response=None, credentials=None
+) -> HttpResponse:
     """What django-axes shows instead of the login result while a login or address is locked."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60))
     message = ngettext(
@@ -77,23 +75,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
         httponly=True,
     )
     return response
-
-
-@require_GET
-@customer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
-    recent_calls = list(account.calls.all()[:RECENT_CALLS_ON_DASHBOARD])
-    hunt_groups = list(account.hunt_groups.order_by("name"))
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {"recent_calls": recent_calls, "hunt_groups": hunt_groups},
-    )
-
-
-@require_GET
-@customer_required
-def help_page(request: HttpRequest) -> HttpResponse:
-    language = "en" if translation.get_language() == "en" else "pl"
-    return render(request, f"accounts/help_{language}.html")

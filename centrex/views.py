@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET
+
+from accounts.decorators import customer_required
+
+
+@require_GET
+@customer_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The IP Centrex tab opens its first sub-tab, as in the seed."""
+    return redirect("centrex:screening")
