@@ -1,0 +1,37 @@
+# Konto for production: gunicorn serving Django, static files by WhiteNoise, non-root.
+# Build: docker build -t konto .
+# Run:   docker run -e SECRET_KEY=… -e ALLOWED_HOSTS=konto.example.com \
+#          -e DATABASE_URL=postgres://… -e CACHE_URL=redis://… -e EMAIL_URL=smtp+tls://… -p 8000:8000 konto
+# Then once per release: docker run --rm … konto python manage.py migrate
+
+# --- build stage: dependencies into a virtualenv, static files collected ----------------------
+FROM python:3.12-slim-bookworm AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /app
+# Dependencies first, so code changes don't reinstall them.
+COPY pyproject.toml README.md ./
+RUN pip install .
+COPY . .
+RUN rm -f .env \
+ && DEBUG=0 SECRET_KEY=build-only-collectstatic ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --no-input
+# The compiled translations (locale/*/LC_MESSAGES/django.mo) are committed, so no gettext here.
+
+# --- runtime stage ----------------------------------------------------------------------------
+FROM python:3.12-slim-bookworm
+ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=8000
+RUN groupadd --system konto && useradd --system --gid konto --home-dir /app --no-create-home konto
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build --chown=konto:konto /app /app
+RUN mkdir -p /app/var/media && chown -R konto:konto /app/var
+USER konto
+EXPOSE 8000
+# /healthz answers without a login and checks the database.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=4)"
+CMD ["sh", "-c", "exec gunicorn konto.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# Behind a load balancer, set FORWARDED_ALLOW_IPS (gunicorn) to its address, and
+# USE_X_FORWARDED_PROTO=1 / TRUSTED_PROXY_COUNT=1 (Konto) so HTTPS and client addresses are known.

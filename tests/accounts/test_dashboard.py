@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    assert client.get("/")["Location"] == "/login/?next=/"
+
+
+def test_it_shows_the_seed_widgets_in_polish(alice_client, alice):
+    html = alice_client.get("/").content.decode()
+    for label in [
+        "Konto Portal samoobsługi",
+        "Saldo",
+        "Język interfejsu Web",
+        f"(Login: {alice.login})",
+        "ID Konta",
+        "Informacje kontaktowe",
+        "Informacje o członkostwie w grupach przechwytywania",
+        "Nazwa grupy",
+        "Limit kredytowy",
+        "Spis połączeń",
+        "Pulpit",
+        "Pomoc",
+    ]:
+        assert label in html, label
+    assert alice.account_id in html
+
+
+def test_empty_tables_say_there_is_no_data(alice_client):
+    html = alice_client.get("/").content.decode()
+    assert html.count("Brak danych do wyświetlenia") == 2  # hunt groups and calls
+
+
+def test_it_shows_offline_without_a_current_sip_registration(alice_client, alice):
+    alice.sip_registered_until = timezone.now() - timedelta(minutes=1)
+    alice.save()
+    assert "Offline" in alice_client.get("/").content.decode()
+
+
+def test_it_shows_online_while_the_phone_is_registered(alice_client, alice):
+    alice.sip_registered_until = timezone.now() + timedelta(minutes=5)
+    alice.sip_user_agent = "Yealink T46U"
+    alice.save()
+    html = alice_client.get("/").content.decode()
+    assert "Online" in html and "Yealink T46U" in html
+
+
+def test_it_shows_balance_and_credit_limit_localized(alice_client, alice):
+    services.change_balance(alice, Decimal("1234.5"), "top_up", "test")
+    alice.credit_limit = Decimal("50")
+    alice.save()
+    html = alice_client.get("/").content.decode()
+    assert "1\xa0234,50 PLN" in html
+    assert "50,00 PLN" in html
+
+
+def test_it_shows_english_number_format_for_english_accounts(alice_client, alice):
+    services.change_balance(alice, Decimal("1234.5"), "top_up", "test")
+    alice.language = "en"
+    alice.save()
+    html = alice_client.get("/").content.decode()
+    assert "1,234.50 PLN" in html
+    assert "Balance" in html and "Credit limit" in html
+
+
+def test_it_shows_contact_and_hunt_groups(alice_client, alice):
+    alice.contact_person = "Jan Kontaktowy"
+    alice.city = "Kraków"
+    alice.postal_code = "30-001"
+    alice.save()
+    factories.make_hunt_group(alice, name="Sprzedaż")
+    html = alice_client.get("/").content.decode()
+    assert "Jan Kontaktowy" in html and "30-001 Kraków" in html
+    assert "Sprzedaż" in html
+    assert alice.email in html
+
+
+def test_it_shows_recent_calls_in_the_accounts_time_zone(alice_client, alice):
+    alice.time_zone = "America/New_York"
+    alice.save()
+    started = timezone.make_aware(
+        timezone.datetime(2026, 7, 1, 12, 0), timezone.get_fixed_timezone(0)
+    )
+    factories.make_call(alice, started_at=started, callee="+48600111222")
+    html = alice_client.get("/").content.decode()
+    assert "+48600111222" in html
+    assert "08:00" in html  # 12:00 UTC is 08:00 in New York in July
+
+
+def test_it_never_shows_another_accounts_data(alice_client, bob):
+    factories.make_call(bob, callee="+48999888777")
+    factories.make_hunt_group(bob, name="Grupa Boba")
+    html = alice_client.get("/").content.decode()
+    assert "+48999888777" not in html
+    assert "Grupa Boba" not in html
+    assert bob.account_id not in html
+
+
+def test_it_does_not_accept_post(alice_client):
+    assert alice_client.post("/").status_code == 405
+
+
+def test_its_query_count_does_not_grow_with_calls_or_groups(
+    alice_client, alice, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12) as few:
+        alice_client.get("/")
+    for _ in range(30):
+        factories.make_call(alice)
+    for _ in range(5):
+        factories.make_hunt_group(alice)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = alice_client.get("/")
+    assert response.status_code == 200

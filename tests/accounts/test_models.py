@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection
+
+from accounts.models import Account
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_sip_password_is_encrypted_at_rest_and_readable_back(alice):
+    alice.sip_password = "qjbnwds9"
+    alice.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sip_password FROM accounts_account WHERE id = %s", [alice.pk])
+        stored = cursor.fetchone()[0]
+    assert "qjbnwds9" not in stored
+    assert Account.objects.get(pk=alice.pk).sip_password == "qjbnwds9"
+
+
+def test_a_call_record_is_unique_per_source_id(alice):
+    factories.make_call(alice, source="asterisk", source_id="1700000000.1")
+    with pytest.raises(IntegrityError):
+        factories.make_call(alice, source="asterisk", source_id="1700000000.1")
+
+
+def test_available_funds_are_balance_plus_credit(alice):
+    alice.balance = Decimal("-10.00")
+    alice.credit_limit = Decimal("50.00")
+    assert alice.available_funds == Decimal("40.00")
+
+
+def test_the_display_name_prefers_company_then_person_then_id(alice):
+    alice.company_name = "ACME"
+    assert alice.display_name == "ACME"
+    alice.company_name = ""
+    assert alice.display_name == "Alicja Nowak"
+    alice.first_name = alice.last_name = ""
+    assert alice.display_name == alice.account_id
+
+
+def test_an_unknown_time_zone_falls_back_to_the_sites(alice):
+    alice.time_zone = "Mars/Olympus"
+    assert str(alice.zone) == "Europe/Warsaw"
