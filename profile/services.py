@@ -1,0 +1,155 @@
+"""The rules behind "Mój profil": saving profile and settings, the SIP password, password changes."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts import audit
+from accounts.models import Account
+
+logger = logging.getLogger(__name__)
+
+# Fields of "Mój profil" that live on the User rather than on the Account.
+USER_FIELDS = frozenset({"email"})
+
+SIP_PASSWORD_LENGTH = 20
+# Letters and digits only: some SIP phones mangle punctuation typed on their keypads or web
+# pages. 20 characters of 62 symbols is about 119 bits, far beyond guessing over SIP.
+SIP_PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+@transaction.atomic
+def save_profile(account: Account, changes: dict[str, Any], *, request: HttpRequest) -> list[str]:
+    """Apply `changes` (field name → new value) to the account and its user; return what changed.
+
+    Only fields whose value really differs are written and listed in one "profile.change"
+    audit event; saving an unchanged form writes nothing. A new low-balance threshold re-arms
+    the alert, so the customer hears about the new level even if the old one had fired.
+    """
+    user = account.user
+    changed = []
+    for name, value in changes.items():
+        target = user if name in USER_FIELDS else account
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+            changed.append(name)
+    if not changed:
+        return []
+    if "low_balance_threshold" in changed:
+        account.low_balance_alert_sent = False
+    account_fields = [name for name in changed if name not in USER_FIELDS]
+    if account_fields:
+        extra = ["low_balance_alert_sent"] if "low_balance_threshold" in changed else []
+        account.save(update_fields=[*account_fields, *extra, "updated_at"])
+    user_fields = [name for name in changed if name in USER_FIELDS]
+    if user_fields:
+        user.save(update_fields=user_fields)
+    audit.record("profile.change", account=account, request=request, fields=changed)
+    return changed
+
+
+def generate_sip_password() -> str:
+    """A strong random SIP password with at least one lower-case letter, capital and digit."""
+    while True:
+        password = "".join(
+            secrets.choice(SIP_PASSWORD_ALPHABET) for _ in range(SIP_PASSWORD_LENGTH)
+        )
+        if (
+            any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+def regenerate_sip_password(account: Account, *, request: HttpRequest) -> str:
+    """Give the account a new SIP password; the old one stops working on the switch's next sync."""
+    account.sip_password = generate_sip_password()
+    account.save(update_fields=["sip_password", "updated_at"])
+    # The audit trail says that it changed, never what it is.
+    audit.record("profile.sip_password", account=account, request=request)
+    return account.sip_password
+
+
+# Wrong old passwords on "Zmień hasło" are limited like logins (django-axes): the same number
+# of failures, the same cool-off. The counter is in the cache, which is Redis in production,
+# so every worker process sees it; it expires by itself at the end of the cool-off.
+
+
+def _password_failures_key(user_id: int) -> str:
+    return f"profile:password-failures:{user_id}"
+
+
+def password_lockout_seconds() -> int:
+    return max(1, round(settings.AXES_COOLOFF_TIME * 3600))
+
+
+def password_change_locked(user_id: int) -> bool:
+    return cache.get(_password_failures_key(user_id), 0) >= settings.AXES_FAILURE_LIMIT
+
+
+def note_wrong_old_password(account: Account, *, request: HttpRequest) -> bool:
+    """Count one wrong old password; True when this failure locks password changes."""
+    key = _password_failures_key(account.user_id)
+    # add() starts the window only if none is open; incr() keeps the key's expiry.
+    cache.add(key, 0, timeout=password_lockout_seconds())
+    try:
+        failures = cache.incr(key)
+    except ValueError:  # the key expired between add() and incr()
+        cache.set(key, 1, timeout=password_lockout_seconds())
+        failures = 1
+    locked = failures == settings.AXES_FAILURE_LIMIT
+    if locked:
+        audit.record("profile.password_locked", account=account, request=request)
+    return locked
+
+
+def clear_wrong_old_passwords(user_id: int) -> None:
+    cache.delete(_password_failures_key(user_id))
+
+
+def password_changed(account: Account, *, request: HttpRequest) -> None:
+    """After a successful password change: reset the failure count, audit, tell the customer."""
+    clear_wrong_old_passwords(account.user_id)
+    audit.record("profile.password", account=account, request=request)
+    send_password_changed_email(account, request=request)
+
+
+def send_password_changed_email(account: Account, *, request: HttpRequest) -> None:
+    """Tell the customer, in their language and time zone, that their password was changed.
+
+    A customer who did not do it learns at once and can reset it. A mail server failure is
+    logged, not shown: the password has been changed either way.
+    """
+    email = account.user.email
+    if not email:
+        return
+    context = {
+        "account": account,
+        "login": account.login,
+        "changed_at": timezone.now(),
+        "ip_address": audit.client_ip(request) or "",
+        "reset_url": request.build_absolute_uri(reverse("password_reset")),
+    }
+    with translation.override(account.language), timezone.override(account.zone):
+        subject = render_to_string("emails/password_changed_subject.txt", context)
+        text = render_to_string("emails/password_changed.txt", context)
+        html = render_to_string("emails/password_changed.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception:
+        logger.exception("Could not send the password-changed e-mail for %s", account)

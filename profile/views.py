@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import customer_required
+from accounts.language import remember_language
+from accounts.models import Account
+from profile import services
+from profile.forms import (
+    VOIVODESHIPS,
+    GeneralForm,
+    ProfilePasswordChangeForm,
+    SettingsForm,
+)
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def general(request: HttpRequest) -> HttpResponse:
+    account: Account = request.account
+    if request.method == "POST":
+        form = GeneralForm(request.POST)
+        if form.is_valid():
+            services.save_profile(account, form.cleaned_data, request=request)
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("profile:general")
+    else:
+        form = GeneralForm(initial=GeneralForm.initial_for(account))
+    return render(request, "profile/general.html", {"form": form, "voivodeships": VOIVODESHIPS})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache  # the page can show the SIP password
+@customer_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    account: Account = request.account
+    if request.method == "POST":
+        form = SettingsForm(request.POST, account=account)
+        if form.is_valid():
+            services.save_profile(account, form.cleaned_data, request=request)
+            # The new language is the account's from the next request on (AccountMiddleware);
+            # the confirmation below already speaks it.
+            translation.activate(account.language)
+            messages.success(request, _("Your settings have been saved."))
+            return remember_language(redirect("profile:settings"), account.language)
+    else:
+        form = SettingsForm(initial=SettingsForm.initial_for(account), account=account)
+    # The SIP password is in the page only when the customer asks to see it.
+    show_sip = request.GET.get("show_sip") == "1"
+    return render(
+        request,
+        "profile/settings.html",
+        {
+            "form": form,
+            "show_sip": show_sip,
+            "sip_password": account.sip_password if show_sip else "",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@customer_required
+def sip_password(request: HttpRequest) -> HttpResponse:
+    """Generate a new SIP password: GET asks for confirmation, POST does it."""
+    account: Account = request.account
+    if request.method == "POST":
+        services.regenerate_sip_password(account, request=request)
+        messages.success(
+            request,
+            _(
+                "A new SIP password has been generated. Enter it in your phone or SIP client: "
+                "the old one no longer works."
+            ),
+        )
+        return redirect(reverse("profile:settings") + "?show_sip=1#sip-password")
+    return render(request, "profile/sip_password.html")
+
+
+def _locked_message() -> str:
+    minutes = max(1, round(services.password_lockout_seconds() / 60))
+    return ngettext(
+        "Too many wrong old passwords. For your security, changing the password is blocked for "
+        "%(minutes)d minute. Try again later.",
+        "Too many wrong old passwords. For your security, changing the password is blocked for "
+        "%(minutes)d minutes. Try again later.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def _password_locked(request: HttpRequest) -> HttpResponse:
+    # An empty form: nothing the customer typed is checked or kept while locked.
+    form = ProfilePasswordChangeForm(request.user)
+    return render(
+        request,
+        "profile/password.html",
+        {"form": form, "locked_message": _locked_message()},
+        status=429,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@customer_required
+def password(request: HttpRequest) -> HttpResponse:
+    account: Account = request.account
+    user = request.user
+    locked = services.password_change_locked(user.pk)
+    if request.method == "POST":
+        if locked:
+            # Refused before the old password is even checked, like a locked-out login.
+            return _password_locked(request)
+        form = ProfilePasswordChangeForm(user, request.POST)
+        if form.is_valid():
+            form.save()
+            # This session stays signed in; every other session of the user carries the old
+            # password's hash and is signed out on its next request.
+            update_session_auth_hash(request, user)
+            services.password_changed(account, request=request)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("profile:password")
+        wrong_old_password = form.has_error("old_password", "password_incorrect")
+        if wrong_old_password and services.note_wrong_old_password(account, request=request):
+            return _password_locked(request)
+    else:
+        form = ProfilePasswordChangeForm(user)
+    return render(
+        request,
+        "profile/password.html",
+        {"form": form, "locked_message": _locked_message() if locked else ""},
+    )
