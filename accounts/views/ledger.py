@@ -1,0 +1,20 @@
+"""Historia salda: the ledger that explains the balance, newest first."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.calls import BALANCE_ENTRIES_PER_PAGE, LedgerPaginator, balance_entries
+from accounts.decorators import customer_required
+from accounts.models import Account
+
+
+@require_GET
+@customer_required
+def balance_history(request: HttpRequest) -> HttpResponse:
+    account: Account = request.account
+    paginator = LedgerPaginator(balance_entries(account), BALANCE_ENTRIES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "accounts/balance_history.html", {"page": page})
