@@ -1,3 +1,5 @@
+"""IP Centrex views, one module per service (screening, voicemail); the tab's index is here."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse

@@ -1,0 +1,408 @@
+"""Forms of call screening: a rule, the "What happens if…" tester, and the staff's rule form.
+
+Validation of numbers and patterns is `centrex.screening`'s, so the portal, the admin and the
+"block this number" button accept exactly the same things.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from centrex.models.screening import ALL_DAYS, ScreeningRule
+from centrex.screening.numbers import (
+    DEFAULT_REGION,
+    account_numbers,
+    clean_number,
+    is_number,
+    number_key,
+    phone_number_e164,
+    region_of,
+)
+from centrex.screening.patterns import display_pattern, parse_patterns
+
+WINDOW_ALWAYS = "always"
+WINDOW_SCHEDULED = "scheduled"
+DEFAULT_RING_SECONDS = 20
+# The tester's dates: wide enough for any real question, narrow enough for date arithmetic.
+TESTER_FIRST_YEAR, TESTER_LAST_YEAR = 1970, 2199
+
+DAY_CHOICES = [(str(day), WEEKDAYS[day]) for day in range(7)]
+
+
+def _minutes_only(value: time | None) -> time | None:
+    return value.replace(second=0, microsecond=0) if value is not None else None
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def patterns_help_text() -> str:
+    return _(
+        "One per line, or separated by commas: a whole number (+48 22 123 45 67, or 221234567 "
+        "within your country), a prefix ending in % (+4822%), x for any one digit (60xxxxxxx), "
+        "or “anonymous” for calls without a caller number."
+    )
+
+
+def patterns_required_message() -> str:
+    return _(
+        "Enter at least one caller number or pattern, or “%(anonymous)s” for calls without a "
+        "caller number."
+    ) % {"anonymous": _("anonymous")}
+
+
+class RuleWindowMixin:
+    """The time window fields (always, or days and from–to times) and their checks."""
+
+    # The admin builds its form from its field list, so there the days field may not share
+    # the model field's name (it would be saved as a list).
+    days_field = "days"
+
+    def check_window(self, data: dict) -> int | None:
+        """Check the window fields; set the times in `data`; return the days bit set."""
+        if data.get("window") != WINDOW_SCHEDULED:
+            # "Always": whatever was typed in the day and time fields does not count.
+            for name in (self.days_field, "time_from", "time_to"):
+                self._errors.pop(name, None)
+            data["time_from"] = data["time_to"] = None
+            return ALL_DAYS
+        days = data.get(self.days_field) or []
+        if not days and self.days_field not in self.errors:
+            self.add_error(
+                self.days_field,
+                ValidationError(
+                    _("Choose at least one day of the week, or choose “Always”."),
+                    code="no_days",
+                ),
+            )
+        start = _minutes_only(data.get("time_from"))
+        end = _minutes_only(data.get("time_to"))
+        data["time_from"], data["time_to"] = start, end
+        if "time_from" not in self.errors and "time_to" not in self.errors:
+            if (start is None) != (end is None):
+                self.add_error(
+                    "time_to" if end is None else "time_from",
+                    ValidationError(
+                        _("Enter both times, or leave both empty for the whole day."),
+                        code="one_time",
+                    ),
+                )
+            elif start is not None and start == end:
+                self.add_error(
+                    "time_to",
+                    ValidationError(
+                        _(
+                            "The end time must differ from the start time. For the whole day "
+                            "leave both empty; an end earlier than the start runs past midnight."
+                        ),
+                        code="same_times",
+                    ),
+                )
+        return sum(1 << int(day) for day in days) or None
+
+
+class RuleForm(RuleWindowMixin, forms.ModelForm):
+    """A customer's rule. Voicemail actions are offered only with voicemail enabled."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    enabled = forms.BooleanField(label=_("Rule enabled"), required=False, initial=True)
+    caller_patterns = forms.CharField(
+        label=_("Caller numbers"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+    )
+    called_number = forms.ChoiceField(
+        label=_("Called number"),
+        required=False,
+        help_text=_("Which of your numbers the call is made to."),
+    )
+    window = forms.ChoiceField(
+        label=_("When"),
+        choices=[
+            (WINDOW_ALWAYS, _("Always")),
+            (WINDOW_SCHEDULED, _("On chosen days and times")),
+        ],
+        widget=forms.RadioSelect,
+        initial=WINDOW_ALWAYS,
+    )
+    days = forms.MultipleChoiceField(
+        label=_("Days of the week"),
+        choices=DAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("A window that runs past midnight belongs to the day it starts on."),
+    )
+    time_from = forms.TimeField(
+        label=_("From"),
+        required=False,
+        widget=TimeInput,
+        help_text=_("Leave both times empty for the whole day."),
+    )
+    time_to = forms.TimeField(
+        label=_("To"),
+        required=False,
+        widget=TimeInput,
+        help_text=_("An end earlier than the start runs into the next day (22:00–06:00)."),
+    )
+    action = forms.ChoiceField(
+        label=_("Action"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of the actions listed.")},
+    )
+    forward_to = forms.CharField(
+        label=_("Forward to"),
+        required=False,
+        max_length=40,
+        help_text=_("For forwarding actions: the number to forward calls to."),
+    )
+    ring_seconds = forms.IntegerField(
+        label=_("Ring for (seconds)"),
+        required=False,
+        min_value=5,
+        max_value=120,
+        help_text=_("For “ring, then …” actions: how long your phone rings first (5–120)."),
+    )
+
+    # The order of the page, so the error summary lists errors in the order of the fields.
+    field_order = [
+        "name",
+        "caller_patterns",
+        "called_number",
+        "enabled",
+        "window",
+        "days",
+        "time_from",
+        "time_to",
+        "action",
+        "forward_to",
+        "ring_seconds",
+    ]
+
+    class Meta:
+        model = ScreeningRule
+        fields = [
+            "name",
+            "enabled",
+            "caller_patterns",
+            "called_number",
+            "time_from",
+            "time_to",
+            "action",
+            "forward_to",
+            "ring_seconds",
+        ]
+
+    def __init__(self, *args, account: Account, **kwargs):
+        self.account = account
+        super().__init__(*args, **kwargs)
+        self.instance.account = account
+        numbers = account_numbers(account)
+        current = self.instance.called_number
+        if current and current not in numbers:
+            numbers.append(current)  # no longer the account's, but keep the saved choice
+        self.fields["called_number"].choices = [("", _("Any of my numbers"))] + [
+            (number, number) for number in numbers
+        ]
+        self.fields["action"].choices = [
+            (value, label)
+            for value, label in ScreeningRule.Action.choices
+            if account.voicemail_enabled or value not in ScreeningRule.VOICEMAIL_ACTIONS
+        ]
+        self.fields["caller_patterns"].help_text = patterns_help_text()
+        self.fields["caller_patterns"].error_messages["required"] = patterns_required_message()
+        rule = self.instance
+        if rule.pk is not None:
+            self.initial["window"] = WINDOW_ALWAYS if rule.is_always else WINDOW_SCHEDULED
+            self.initial["days"] = [str(day) for day in rule.weekdays]
+            self.initial["caller_patterns"] = "\n".join(display_pattern(p) for p in rule.patterns)
+        else:
+            self.initial.setdefault("days", [str(day) for day in range(7)])
+            self.initial.setdefault("ring_seconds", DEFAULT_RING_SECONDS)
+
+    def clean_caller_patterns(self) -> str:
+        return "\n".join(parse_patterns(self.cleaned_data["caller_patterns"]))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        days = self.check_window(data)
+        if days:
+            self.instance.days = days
+        action = data.get("action")
+        if action in ScreeningRule.FORWARD_ACTIONS:
+            data["forward_to"] = self._clean_forward_target(data.get("forward_to", ""))
+        else:
+            self._errors.pop("forward_to", None)  # not used by this action
+            data["forward_to"] = ""
+        if action not in ScreeningRule.RING_FIRST_ACTIONS:
+            self._errors.pop("ring_seconds", None)
+        if data.get("ring_seconds") is None and "ring_seconds" not in self.errors:
+            data["ring_seconds"] = self.instance.ring_seconds or DEFAULT_RING_SECONDS
+        return data
+
+    def _clean_forward_target(self, raw: str) -> str:
+        if "forward_to" in self.errors:
+            return raw
+        if not raw.strip():
+            self.add_error(
+                "forward_to",
+                ValidationError(
+                    _("Enter the number to forward calls to."), code="forward_required"
+                ),
+            )
+            return raw
+        region = region_of(self.account)
+        try:
+            number = phone_number_e164(raw, region)
+        except ValidationError as error:
+            self.add_error("forward_to", error)
+            return raw
+        own = {number_key(n, region) for n in account_numbers(self.account)}
+        if number_key(number, region) in own:
+            self.add_error(
+                "forward_to",
+                ValidationError(
+                    _(
+                        "This is one of your own numbers: forwarding to it would send the call "
+                        "round in a loop. Enter another number."
+                    ),
+                    code="forward_loop",
+                ),
+            )
+            return raw
+        return number
+
+
+class TesterForm(forms.Form):
+    """ "What happens if…": a call from a number, to one of the account's numbers, at a time."""
+
+    caller = forms.CharField(
+        label=_("Caller number"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty for a call without a caller number."),
+    )
+    called = forms.ChoiceField(
+        label=_("Called number"),
+        required=False,
+        help_text=_("Rules limited to one of your numbers match only calls to that number."),
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=DateInput, input_formats=["%Y-%m-%d", "%d.%m.%Y"]
+    )
+    time = forms.TimeField(label=_("Time"), widget=TimeInput, input_formats=["%H:%M", "%H:%M:%S"])
+
+    def __init__(self, *args, account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["called"].choices = [("", _("Not specified"))] + [
+            (number, number) for number in account_numbers(account)
+        ]
+        self.fields["date"].help_text = _("In your time zone (%(zone)s).") % {
+            "zone": account.time_zone
+        }
+
+    def clean_caller(self) -> str:
+        raw = self.cleaned_data["caller"]
+        if number_key(raw, DEFAULT_REGION) is None:
+            return ""  # empty, or a word for "anonymous"
+        if not is_number(raw):
+            raise ValidationError(
+                _(
+                    "Enter a phone number (digits, optionally starting with + or 00), or leave "
+                    "it empty for a call without a caller number."
+                ),
+                code="invalid_caller",
+            )
+        return clean_number(raw)
+
+    def clean_date(self) -> date:
+        value = self.cleaned_data["date"]
+        if not TESTER_FIRST_YEAR <= value.year <= TESTER_LAST_YEAR:
+            raise ValidationError(
+                _("Enter a date between %(first)d and %(last)d."),
+                code="date_out_of_range",
+                params={"first": TESTER_FIRST_YEAR, "last": TESTER_LAST_YEAR},
+            )
+        return value
+
+
+class RuleAdminForm(RuleWindowMixin, forms.ModelForm):
+    """The staff's rule form: the same checks as the customer's, for any account."""
+
+    days_field = "week_days"
+
+    window = forms.ChoiceField(
+        label=_("When"),
+        choices=[
+            (WINDOW_ALWAYS, _("Always")),
+            (WINDOW_SCHEDULED, _("On chosen days and times")),
+        ],
+        initial=WINDOW_ALWAYS,
+    )
+    week_days = forms.MultipleChoiceField(
+        label=_("Days of the week"),
+        choices=DAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ScreeningRule
+        fields = [
+            "account",
+            "position",
+            "enabled",
+            "name",
+            "caller_patterns",
+            "called_number",
+            "time_from",
+            "time_to",
+            "action",
+            "forward_to",
+            "ring_seconds",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caller_patterns"].help_text = patterns_help_text()
+        self.fields["caller_patterns"].error_messages["required"] = patterns_required_message()
+        rule = self.instance
+        if rule.pk is not None:
+            self.initial["window"] = WINDOW_ALWAYS if rule.is_always else WINDOW_SCHEDULED
+            self.initial["week_days"] = [str(day) for day in rule.weekdays]
+
+    def clean_caller_patterns(self) -> str:
+        return "\n".join(parse_patterns(self.cleaned_data["caller_patterns"]))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        days = self.check_window(data)
+        if days:
+            self.instance.days = days
+        account = data.get("account")
+        if data.get("action") in ScreeningRule.FORWARD_ACTIONS and account is not None:
+            try:
+                data["forward_to"] = phone_number_e164(
+                    data.get("forward_to", ""), region_of(account)
+                )
+            except ValidationError as error:
+                self.add_error("forward_to", error)
+        elif "forward_to" in data:
+            data["forward_to"] = ""
+        return data

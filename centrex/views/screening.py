@@ -1,0 +1,248 @@
+"""IP Centrex → Selektywne kierowanie połączeń (call screening): the rules and the tester.
+
+The rules themselves (matching, ordering, auditing) live in `centrex.screening`.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import customer_required
+from centrex import screening
+from centrex.models.screening import ScreeningRule
+from centrex.screening.forms import RuleForm, TesterForm
+
+
+def _disabled(request: HttpRequest, status: int = 403) -> HttpResponse:
+    """The seed's "Selekcja połączeń wyłączona…" page; anything but the main page is refused."""
+    return render(request, "centrex/screening_disabled.html", status=status)
+
+
+def screening_feature_required(view):
+    """Only for customers whose operator enabled call screening: otherwise 403, nothing done."""
+
+    @customer_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.account.call_screening_enabled:
+            return _disabled(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _get_rule(request: HttpRequest, pk: int) -> ScreeningRule:
+    """The signed-in account's rule, or 404 (rules of other accounts do not exist for it)."""
+    return get_object_or_404(ScreeningRule, pk=pk, account=request.account)
+
+
+def _back_to_list() -> HttpResponse:
+    return redirect("centrex:screening")
+
+
+def _warn(request: HttpRequest, warnings: list[str]) -> None:
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+@require_GET
+@customer_required
+def screening_list(request: HttpRequest) -> HttpResponse:
+    account = request.account
+    if not account.call_screening_enabled:
+        return _disabled(request, status=200)
+    settings = screening.load_settings(account)
+    rules = screening.ordered_rules(account)
+    shadows = screening.find_shadowed(rules, screening.region_of(account))
+    rows = [
+        {
+            "rule": rule,
+            "number": number,
+            "callers": [screening.display_pattern(p) for p in rule.patterns],
+            "window": screening.describe_window(rule),
+            "shadow": shadows.get(rule.pk),
+            "voicemail_off": rule.uses_voicemail and not account.voicemail_enabled,
+            "first": number == 1,
+            "last": number == len(rules),
+        }
+        for number, rule in enumerate(rules, start=1)
+    ]
+    return render(
+        request,
+        "centrex/screening.html",
+        {"settings": settings, "rows": rows},
+    )
+
+
+@require_POST
+@screening_feature_required
+def screening_switch(request: HttpRequest) -> HttpResponse:
+    value = request.POST.get("enabled")
+    if value not in ("0", "1"):
+        messages.error(request, _("Choose whether to switch call screening on or off."))
+        return _back_to_list()
+    on = value == "1"
+    screening.set_screening_on(request.account, on, request=request)
+    if on:
+        messages.success(request, _("Call screening is on: your rules apply to incoming calls."))
+    else:
+        messages.success(
+            request, _("Call screening is off: no rule applies and every call rings your phone.")
+        )
+    return _back_to_list()
+
+
+@require_http_methods(["GET", "POST"])
+@screening_feature_required
+def screening_new(request: HttpRequest) -> HttpResponse:
+    rule = ScreeningRule(account=request.account)
+    form = RuleForm(request.POST or None, instance=rule, account=request.account)
+    if request.method == "POST" and form.is_valid():
+        rule = screening.save_rule(form.save(commit=False), request=request)
+        messages.success(request, _("Rule “%(name)s” added.") % {"name": rule.name})
+        _warn(request, screening.shadow_warnings(request.account, rule))
+        return _back_to_list()
+    return render(request, "centrex/screening_form.html", {"form": form, "rule": None})
+
+
+@require_http_methods(["GET", "POST"])
+@screening_feature_required
+def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = _get_rule(request, pk)
+    form = RuleForm(request.POST or None, instance=rule, account=request.account)
+    if request.method == "POST" and form.is_valid():
+        rule = screening.save_rule(form.save(commit=False), request=request)
+        messages.success(request, _("Rule “%(name)s” saved.") % {"name": rule.name})
+        _warn(request, screening.shadow_warnings(request.account, rule))
+        return _back_to_list()
+    return render(request, "centrex/screening_form.html", {"form": form, "rule": rule})
+
+
+@require_http_methods(["GET", "POST"])
+@screening_feature_required
+def screening_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = _get_rule(request, pk)
+    if request.method == "POST":
+        screening.delete_rule(rule, request=request)
+        messages.success(request, _("Rule “%(name)s” deleted.") % {"name": rule.name})
+        return _back_to_list()
+    return render(request, "centrex/screening_delete.html", {"rule": rule})
+
+
+@require_POST
+@screening_feature_required
+def screening_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = _get_rule(request, pk)
+    value = request.POST.get("enabled")
+    if value not in ("0", "1"):
+        messages.error(request, _("Choose whether to enable or disable the rule."))
+        return _back_to_list()
+    enabled = value == "1"
+    screening.set_rule_enabled(rule, enabled, request=request)
+    if enabled:
+        messages.success(request, _("Rule “%(name)s” enabled.") % {"name": rule.name})
+        _warn(request, screening.shadow_warnings(request.account, rule))
+    else:
+        messages.success(request, _("Rule “%(name)s” disabled.") % {"name": rule.name})
+    return _back_to_list()
+
+
+@require_POST
+@screening_feature_required
+def screening_move(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = _get_rule(request, pk)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        messages.error(request, _("Choose whether to move the rule up or down."))
+        return _back_to_list()
+    if screening.move_rule(rule, direction == "up", request=request):
+        if direction == "up":
+            messages.success(request, _("Rule “%(name)s” moved up.") % {"name": rule.name})
+        else:
+            messages.success(request, _("Rule “%(name)s” moved down.") % {"name": rule.name})
+        _warn(request, screening.shadow_warnings(request.account, rule))
+    elif direction == "up":
+        messages.info(request, _("Rule “%(name)s” is already first.") % {"name": rule.name})
+    else:
+        messages.info(request, _("Rule “%(name)s” is already last.") % {"name": rule.name})
+    return _back_to_list()
+
+
+@require_GET
+@screening_feature_required
+def screening_test(request: HttpRequest) -> HttpResponse:
+    """ "What happens if…": the same decision the switch makes, for a call the customer describes.
+
+    A GET form: asking changes nothing, and the answer can be bookmarked.
+    """
+    account = request.account
+    now = timezone.localtime(timezone.now(), account.zone)
+    asked = "date" in request.GET or "time" in request.GET or "caller" in request.GET
+    form = TesterForm(
+        request.GET if asked else None,
+        account=account,
+        initial={"date": now.date(), "time": now.time().replace(second=0, microsecond=0)},
+    )
+    context = {"form": form}
+    if asked and form.is_valid():
+        data = form.cleaned_data
+        local = screening.resolve_local(data["date"], data["time"], account.zone)
+        decision = screening.decide(account, data["caller"], data["called"] or None, local.moment)
+        context.update(
+            {
+                "local": local,
+                "typed": {"date": data["date"], "time": data["time"]},
+                "decision": decision,
+                "caller_label": data["caller"] or _("anonymous"),
+            }
+        )
+    return render(request, "centrex/screening_test.html", context)
+
+
+@require_POST
+@screening_feature_required
+def screening_block(request: HttpRequest) -> HttpResponse:
+    """ "Block this number" from the call history: add it to the "Blocked numbers" rule."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    try:
+        result = screening.block_number(
+            request.account, request.POST.get("number", ""), request=request
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(next_url or "centrex:screening")
+    number = screening.display_pattern(result.pattern)
+    if not result.added:
+        messages.info(
+            request,
+            _("%(number)s is already blocked by the rule “%(name)s”.")
+            % {"number": number, "name": result.rule.name},
+        )
+    elif result.created_rule:
+        messages.success(
+            request,
+            _("%(number)s is blocked: the new rule “%(name)s” rejects its calls.")
+            % {"number": number, "name": result.rule.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(number)s is blocked: it was added to the rule “%(name)s”.")
+            % {"number": number, "name": result.rule.name},
+        )
+    _warn(request, result.warnings)
+    return redirect(next_url or "centrex:screening")

@@ -1,0 +1,154 @@
+"""Mailbox settings, the PIN and the messages, as the customer (or staff) change them (audited)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.audit import Actor, record
+from accounts.models import Account
+from centrex.models.voicemail import DeletedVoicemail, MailboxSettings, VoicemailMessage
+from centrex.voicemail.pin import validate_pin
+
+
+def settings_for(account: Account) -> MailboxSettings:
+    """The account's mailbox settings; the defaults (not yet saved) when it has none.
+
+    Reading never writes: the row is created by the first save (settings form, PIN change).
+    """
+    try:
+        return account.mailbox_settings
+    except MailboxSettings.DoesNotExist:
+        return MailboxSettings(account=account, notification_email=account.email)
+
+
+def save_settings(
+    mailbox_settings: MailboxSettings,
+    changed: list[str],
+    *,
+    request: HttpRequest | None = None,
+    actor: Actor = None,
+) -> None:
+    """Save settings already validated (by the form or full_clean) and audit what changed."""
+    mailbox_settings.full_clean()
+    mailbox_settings.save()
+    record(
+        "voicemail.settings_changed",
+        account=mailbox_settings.account,
+        actor=actor,
+        request=request,
+        message="Voicemail settings changed",
+        changed=sorted(changed),
+        notification_email=mailbox_settings.notification_email,
+        email_mode=mailbox_settings.email_mode,
+        delete_after_email=mailbox_settings.delete_after_email,
+        greeting=mailbox_settings.greeting,
+    )
+
+
+def change_pin(
+    account: Account, pin: str, *, request: HttpRequest | None = None, actor: Actor = None
+) -> MailboxSettings:
+    validate_pin(pin, mailbox=account.mailbox)
+    mailbox_settings = settings_for(account)
+    mailbox_settings.set_pin(pin)
+    mailbox_settings.save()
+    # The PIN itself never goes into the audit trail.
+    record(
+        "voicemail.pin_changed",
+        account=account,
+        actor=actor,
+        request=request,
+        message="Voicemail PIN changed",
+    )
+    return mailbox_settings
+
+
+def clear_pin(account: Account, *, request: HttpRequest | None = None, actor: Actor = None) -> None:
+    """Staff help: forget the PIN so the customer can set a new one in the portal."""
+    mailbox_settings = settings_for(account)
+    if mailbox_settings.pk is None or not mailbox_settings.has_pin:
+        return
+    mailbox_settings.pin_hash = ""
+    mailbox_settings.pin_changed_at = timezone.now()
+    mailbox_settings.save(update_fields=["pin_hash", "pin_changed_at", "updated_at"])
+    record(
+        "voicemail.pin_cleared",
+        account=account,
+        actor=actor,
+        request=request,
+        message="Voicemail PIN cleared",
+    )
+
+
+def set_heard(
+    message: VoicemailMessage,
+    heard: bool,
+    *,
+    request: HttpRequest | None = None,
+    actor: Actor = None,
+) -> None:
+    if message.heard == heard:
+        return
+    message.heard = heard
+    message.save(update_fields=["heard"])
+    record(
+        "voicemail.heard" if heard else "voicemail.unheard",
+        account=message.account,
+        actor=actor,
+        request=request,
+        message=f"Voicemail message marked {'heard' if heard else 'new'}",
+        msg_id=message.msg_id,
+    )
+
+
+def move_message(
+    message: VoicemailMessage,
+    folder: str,
+    *,
+    request: HttpRequest | None = None,
+    actor: Actor = None,
+) -> None:
+    """File the message in another folder. Old holds heard messages, as on the switch."""
+    folder = VoicemailMessage.Folder(folder)
+    if message.folder == folder:
+        return
+    previous = message.folder
+    message.folder = folder
+    if folder == VoicemailMessage.Folder.OLD:
+        message.heard = True
+    message.save(update_fields=["folder", "heard"])
+    record(
+        "voicemail.moved",
+        account=message.account,
+        actor=actor,
+        request=request,
+        message=f"Voicemail message moved from {previous} to {folder}",
+        msg_id=message.msg_id,
+        from_folder=previous,
+        to_folder=str(folder),
+    )
+
+
+def delete_message(
+    message: VoicemailMessage, *, request: HttpRequest | None = None, actor: Actor = None
+) -> None:
+    """Delete the message and its audio; remember its id so no import brings it back."""
+    with transaction.atomic():
+        DeletedVoicemail.objects.get_or_create(
+            account=message.account,
+            msg_id=message.msg_id,
+            defaults={"reason": DeletedVoicemail.Reason.DELETED},
+        )
+        record(
+            "voicemail.deleted",
+            account=message.account,
+            actor=actor,
+            request=request,
+            message="Voicemail message deleted",
+            msg_id=message.msg_id,
+            folder=message.folder,
+        )
+        # The audio file goes once the deletion is committed (see the post_delete receiver).
+        message.delete()

@@ -1,0 +1,73 @@
+"""/centrex/screening/<id>/move/: moving a rule up or down the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import AuditEvent
+from centrex import screening
+from tests.centrex.screening_data import DISABLED_PL, enable_screening, make_rule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rules(alice):
+    enable_screening(alice)
+    return [make_rule(alice, name=name) for name in ("A", "B", "C")]
+
+
+def url(rule) -> str:
+    return f"/centrex/screening/{rule.pk}/move/"
+
+
+def names(account) -> list[str]:
+    return [rule.name for rule in screening.ordered_rules(account)]
+
+
+def test_anonymous_visitors_are_sent_to_login(client, rules):
+    response = client.post(url(rules[2]), {"direction": "up"})
+    assert response["Location"] == f"/login/?next={url(rules[2])}"
+
+
+def test_it_does_not_accept_get(alice_client, rules):
+    assert alice_client.get(url(rules[0])).status_code == 405
+
+
+def test_moving_up_and_down(alice_client, alice, rules):
+    response = alice_client.post(url(rules[2]), {"direction": "up"}, follow=True)
+    assert "Przesunięto regułę „C” w górę." in response.content.decode()
+    assert names(alice) == ["A", "C", "B"]
+    alice_client.post(url(rules[0]), {"direction": "down"})
+    assert names(alice) == ["C", "A", "B"]
+    assert AuditEvent.objects.filter(kind="screening.rule_moved").count() == 2
+
+
+def test_the_first_rule_stays_first(alice_client, alice, rules):
+    response = alice_client.post(url(rules[0]), {"direction": "up"}, follow=True)
+    assert "Reguła „A” jest już pierwsza." in response.content.decode()
+    assert names(alice) == ["A", "B", "C"]
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_direction_other_than_up_or_down_changes_nothing(alice_client, alice, rules):
+    response = alice_client.post(url(rules[1]), {"direction": "sideways"}, follow=True)
+    assert response.status_code == 200
+    assert "Wybierz, czy przesunąć regułę w górę, czy w dół." in response.content.decode()
+    assert names(alice) == ["A", "B", "C"]
+
+
+def test_another_accounts_rule_is_not_found(alice_client, rules, bob):
+    enable_screening(bob)
+    make_rule(bob, name="X")
+    foreign = make_rule(bob, name="Y")
+    assert alice_client.post(url(foreign), {"direction": "up"}).status_code == 404
+    assert names(bob) == ["X", "Y"]
+
+
+def test_with_the_feature_off_nothing_moves(alice_client, alice, rules):
+    alice.call_screening_enabled = False
+    alice.save()
+    response = alice_client.post(url(rules[2]), {"direction": "up"})
+    assert response.status_code == 403 and DISABLED_PL in response.content.decode()
+    assert names(alice) == ["A", "B", "C"]
