@@ -1,0 +1,73 @@
+"""Invitation, update and cancellation e-mails to a conference's invitees.
+
+Each invitee gets a message of their own (invitees never see each other's addresses), in the
+organiser's language, with times in the organiser's time zone, the dial-in numbers and the
+guest code (never the host code), and, for a scheduled conference, the iCalendar file.
+Messages are built while the conference is still as it was (a cancellation is built before
+the conference is deleted) and sent by the caller once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from conferences import ics
+from conferences.models import Conference, dial_in_links
+
+INVITATION = "invitation"
+UPDATE = "update"
+CANCELLATION = "cancellation"
+
+_METHOD = {INVITATION: ics.REQUEST, UPDATE: ics.REQUEST, CANCELLATION: ics.CANCEL}
+
+
+def build_messages(
+    conference: Conference, kind: str, recipients: list[str]
+) -> list[EmailMultiAlternatives]:
+    if not recipients:
+        return []
+    account = conference.account
+    guest_code = "" if kind == CANCELLATION else conference.guest_code
+    context = {
+        "conference": conference,
+        "organiser": account.display_name,
+        "organiser_email": account.email,
+        "time_zone": account.time_zone,
+        "guest_code": guest_code,
+        "dial_in": dial_in_links(guest_code),
+        "duration": conference.get_duration_display,
+    }
+    reply_to = [account.email] if account.email else None
+    messages = []
+    with translation.override(account.language), timezone.override(account.zone):
+        subject = render_to_string(f"emails/conference_{kind}_subject.txt", context)
+        subject = " ".join(subject.split())  # one line, whatever the template's whitespace
+        text = render_to_string(f"emails/conference_{kind}.txt", context)
+        html = render_to_string(f"emails/conference_{kind}.html", context)
+        for email in recipients:
+            message = EmailMultiAlternatives(
+                subject,
+                text,
+                settings.DEFAULT_FROM_EMAIL,
+                [email],
+                reply_to=reply_to,
+            )
+            message.attach_alternative(html, "text/html")
+            if conference.ends_at is not None:
+                method = _METHOD[kind]
+                calendar = ics.build(conference, method, [email]).decode()
+                # The parameter tells mail clients that this is an invitation to act on
+                # (accept / update / remove), not just a file.
+                message.attach("invite.ics", calendar, f"text/calendar; method={method}")
+            messages.append(message)
+    return messages
+
+
+def send(messages: list[EmailMultiAlternatives]) -> None:
+    if not messages:
+        return
+    connection = messages[0].get_connection()
+    connection.send_messages(messages)
