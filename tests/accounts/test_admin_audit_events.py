@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from accounts import audit
+from accounts.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/accounts/auditevent/"
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    assert client.get(CHANGELIST)["Location"].startswith("/admin/login/")
+
+
+def test_the_audit_trail_lists_events_in_a_constant_number_of_queries(
+    staff_client, alice, bob, django_assert_max_num_queries
+):
+    for n in range(25):
+        audit.record("profile.update", account=alice, actor=alice.user, message=f"Zmiana {n}")
+        audit.record("account.status", account=bob, actor="manage.py set_status")
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(CHANGELIST)
+    html = response.content.decode()
+    assert "Zmiana 24" in html and "manage.py set_status" in html
+    assert "polecenie operatora" in html  # the actor kind, in Polish
+
+
+def test_staff_filter_the_trail_by_account_and_kind(staff_client, alice, bob):
+    audit.record("profile.update", account=alice, message="Alicja profil")
+    audit.record("account.status", account=alice, message="Alicja status")
+    audit.record("profile.update", account=bob, message="Bob profil")
+    html = staff_client.get(
+        CHANGELIST, {"account__id__exact": alice.pk, "kind": "profile.update"}
+    ).content.decode()
+    assert "Alicja profil" in html
+    assert "Alicja status" not in html and "Bob profil" not in html
+
+
+def test_staff_find_events_by_login(staff_client, alice, bob):
+    audit.record("profile.update", account=alice, message="Alicja profil")
+    audit.record("profile.update", account=bob, message="Bob profil")
+    html = staff_client.get(CHANGELIST, {"q": alice.user.username}).content.decode()
+    assert "Alicja profil" in html and "Bob profil" not in html
+
+
+def test_the_trail_cannot_be_edited(staff_client, alice):
+    event = audit.record("profile.update", account=alice, message="x")
+    assert staff_client.get(f"{CHANGELIST}add/").status_code == 403
+    response = staff_client.post(f"{CHANGELIST}{event.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

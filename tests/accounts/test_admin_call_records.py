@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/accounts/callrecord/"
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_list_shows_calls_of_every_account_with_a_constant_number_of_queries(
+    staff_client, alice, bob, django_assert_max_num_queries
+):
+    for n in range(25):
+        factories.make_call(alice, callee=f"48501{n:06d}")
+        factories.make_call(bob, callee=f"48601{n:06d}")
+    with django_assert_max_num_queries(5):
+        response = staff_client.get(CHANGELIST)
+    html = response.content.decode()
+    assert html.count('class="action-select"') == 0  # read-only: no actions
+    assert "48501000024" in html and "48601000000" in html
+    assert f"/admin/accounts/account/{alice.pk}/change/" in html
+    assert "Wszystkie daty" not in html  # top level of the date drill-down: years
+
+
+def test_the_date_drill_down_never_scans_for_distinct_dates(staff_client, alice):
+    factories.make_call(alice, started_at=datetime(2026, 11, 2, 8, 10, tzinfo=WARSAW))
+    factories.make_call(alice, started_at=datetime(2025, 3, 1, 12, 0, tzinfo=WARSAW))
+    for query in (
+        {},
+        {"started_at__year": "2026"},
+        {"started_at__year": "2026", "started_at__month": "11"},
+        {"started_at__year": "2026", "started_at__month": "11", "started_at__day": "2"},
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(CHANGELIST, query)
+        assert response.status_code == 200
+        sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+        assert "DISTINCT" not in sql
+    html = response.content.decode()
+    assert "2 listopada" in html
+    assert "48501234567" in html
+
+
+def test_the_top_level_offers_every_year_from_the_first_call_to_the_last(staff_client, alice):
+    factories.make_call(alice, started_at=datetime(2024, 6, 1, tzinfo=WARSAW))
+    factories.make_call(alice, started_at=datetime(2026, 1, 1, 1, tzinfo=WARSAW))
+    html = staff_client.get(CHANGELIST).content.decode()
+    for year in (2024, 2025, 2026):
+        assert f"?started_at__year={year}" in html
+
+
+def test_a_month_offers_each_of_its_days(staff_client, alice):
+    factories.make_call(alice, started_at=datetime(2026, 2, 10, tzinfo=WARSAW))
+    html = staff_client.get(
+        CHANGELIST, {"started_at__year": "2026", "started_at__month": "2"}
+    ).content.decode()
+    assert "started_at__day=28" in html and "started_at__day=29" not in html
+
+
+def test_staff_find_calls_by_a_number_typed_with_spaces(staff_client, alice):
+    factories.make_call(alice, caller="48223809888", callee="48221234567")
+    factories.make_call(alice, caller="48223809888", callee="48509999999")
+    html = staff_client.get(CHANGELIST, {"q": "+48 22 123-45-67"}).content.decode()
+    assert "48221234567" in html and "48509999999" not in html
+
+
+def test_staff_filter_the_calls_of_one_account(staff_client, alice, bob):
+    factories.make_call(alice, callee="48221111111")
+    factories.make_call(bob, callee="48222222222")
+    html = staff_client.get(CHANGELIST, {"account__id__exact": alice.pk}).content.decode()
+    assert "48221111111" in html and "48222222222" not in html
+
+
+def test_calls_cannot_be_added_changed_or_deleted(staff_client, alice):
+    call = factories.make_call(alice)
+    assert staff_client.get(f"{CHANGELIST}add/").status_code == 403
+    page = staff_client.get(f"{CHANGELIST}{call.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert staff_client.post(f"{CHANGELIST}{call.pk}/delete/", {"post": "yes"}).status_code == 403

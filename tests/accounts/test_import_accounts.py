@@ -1,0 +1,400 @@
+from __future__ import annotations
+
+import csv
+import io
+import stat
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts import accountcsv
+from accounts.models import Account, AuditEvent, BalanceEntry, User
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Mocne-Haslo-2026"
+HEADER = [
+    "login",
+    "account_id",
+    "password",
+    "email",
+    "first_name",
+    "last_name",
+    "company_name",
+    "phone",
+    "language",
+    "time_zone",
+    "currency",
+    "balance",
+    "credit_limit",
+    "call_screening",
+    "voicemail",
+    "conferences",
+    "max_participants",
+    "max_conferences",
+    "mailbox",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 takes a tenth of a second per password; the tests check it once, explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def full_row(login: str = "telekonferencja_48221000001", **cells) -> dict:
+    row = {
+        "login": login,
+        "account_id": login,
+        "password": PASSWORD,
+        "email": "jan@example.com",
+        "first_name": "Jan",
+        "last_name": "Kowalski",
+        "company_name": "Zakład Usług Łącznościowych „Żuraw”",
+        "phone": "22 123 45 67",
+        "language": "pl",
+        "time_zone": "Europe/Warsaw",
+        "currency": "PLN",
+        "balance": "100,50",
+        "credit_limit": "50.00",
+        "call_screening": "tak",
+        "voicemail": "yes",
+        "conferences": "0",
+        "max_participants": "20",
+        "max_conferences": "2",
+        "mailbox": "1001",
+    }
+    row.update(cells)
+    return row
+
+
+def write_csv(tmp_path: Path, rows: list[dict], *, header=None, delimiter=",", name="a.csv"):
+    header = header or list(rows[0]) if rows else header or ["login"]
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file, delimiter=delimiter)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in header])
+    return path
+
+
+def run(path: Path, *args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_accounts", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def run_failing(path: Path, *args: str, match: str | None = None) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match=match) as raised:
+        call_command("import_accounts", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue() + str(raised.value)
+
+
+def test_it_explains_itself(capsys):
+    with pytest.raises(SystemExit):
+        call_command("import_accounts", "--help")
+    help_text = capsys.readouterr().out
+    assert "--credentials FILE" in help_text and "--send-welcome" in help_text
+    assert "max_participants" in help_text and "--dry-run" in help_text
+
+
+def test_it_creates_an_account_with_every_column(tmp_path):
+    out, err = run(write_csv(tmp_path, [full_row()]))
+    assert "Created 1 account, updated 0, left 0 unchanged; 0 rows rejected." in out
+    assert err == ""
+    account = Account.objects.select_related("user").get()
+    assert account.user.username == account.account_id == "telekonferencja_48221000001"
+    assert account.user.check_password(PASSWORD)
+    assert account.user.email == "jan@example.com"
+    assert account.company_name == "Zakład Usług Łącznościowych „Żuraw”"
+    assert account.phone == "+48221234567"
+    assert (account.language, account.time_zone, account.currency) == (
+        "pl",
+        "Europe/Warsaw",
+        "PLN",
+    )
+    assert account.credit_limit == Decimal("50.00")
+    assert account.call_screening_enabled and account.voicemail_enabled
+    assert not account.conferences_enabled
+    assert (account.max_conference_participants, account.max_concurrent_conferences) == (20, 2)
+    assert account.mailbox == "1001"
+    assert account.balance == Decimal("100.50")
+    entry = BalanceEntry.objects.get()
+    assert (entry.amount, entry.balance_after) == (Decimal("100.50"), Decimal("100.50"))
+    assert entry.description == "Saldo początkowe"  # in the account's language
+    assert entry.created_by_label == "manage.py import_accounts"
+    event = AuditEvent.objects.get(kind="account.create")
+    assert event.account == account and event.actor_label == "manage.py import_accounts"
+    assert PASSWORD not in str(event.data)
+
+
+def test_passwords_are_stored_with_argon2(tmp_path, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    run(write_csv(tmp_path, [{"login": "telekonferencja_1", "password": PASSWORD}]))
+    user = User.objects.get(username="telekonferencja_1")
+    assert user.password.startswith("argon2")
+    assert user.check_password(PASSWORD)
+
+
+def test_running_the_same_file_again_changes_nothing(tmp_path):
+    path = write_csv(tmp_path, [full_row(), full_row("telekonferencja_2", mailbox="1002")])
+    run(path)
+    events, entries = AuditEvent.objects.count(), BalanceEntry.objects.count()
+    out, _err = run(path)
+    assert "Created 0 accounts, updated 0, left 2 unchanged" in out
+    assert AuditEvent.objects.count() == events
+    assert BalanceEntry.objects.count() == entries
+
+
+def test_changed_cells_update_the_account_and_empty_cells_leave_values(tmp_path):
+    run(write_csv(tmp_path, [full_row()]))
+    path = write_csv(
+        tmp_path,
+        [
+            {
+                "login": "telekonferencja_48221000001",
+                "email": "nowy@example.com",
+                "voicemail": "nie",
+                "balance": "999",
+                "company_name": "",
+            }
+        ],
+        name="b.csv",
+    )
+    out, _err = run(path, "-v", "2")
+    assert "line 2: update telekonferencja_48221000001: email, voicemail_enabled" in out
+    account = Account.objects.select_related("user").get()
+    assert account.user.email == "nowy@example.com"
+    assert not account.voicemail_enabled
+    assert account.company_name == "Zakład Usług Łącznościowych „Żuraw”"
+    assert account.balance == Decimal("100.50")  # the opening balance counts only once
+    event = AuditEvent.objects.get(kind="account.update")
+    assert event.data["voicemail_enabled"] == ["yes", "no"]
+
+
+def test_a_spreadsheet_export_with_semicolons_bom_and_crlf_is_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "\ufefflogin;email;balance;company_name\r\n"
+        "telekonferencja_1;a@example.com;12,50;Spółka „Łączność”\r\n"
+        "\r\n"
+        "telekonferencja_2;b@example.com;0;Zażółć\r\n".encode()
+    )
+    out, _err = run(path, "--credentials", str(tmp_path / "secrets.csv"))
+    assert "Created 2 accounts" in out
+    assert Account.objects.get(account_id="telekonferencja_1").balance == Decimal("12.50")
+    assert Account.objects.get(account_id="telekonferencja_2").company_name == "Zażółć"
+
+
+def test_generated_passwords_go_to_a_file_only_the_owner_can_read(tmp_path):
+    secrets_path = tmp_path / "secrets.csv"
+    rows = [{"login": "telekonferencja_1", "password": ""}, {"login": "telekonferencja_2"}]
+    out, _err = run(write_csv(tmp_path, rows), "--credentials", str(secrets_path))
+    assert f"Generated passwords are in {secrets_path}." in out
+    assert stat.S_IMODE(secrets_path.stat().st_mode) == 0o600
+    with secrets_path.open(encoding="utf-8") as file:
+        written = list(csv.DictReader(file))
+    assert [row["login"] for row in written] == ["telekonferencja_1", "telekonferencja_2"]
+    for row in written:
+        assert len(row["password"]) >= 16
+        assert User.objects.get(username=row["login"]).check_password(row["password"])
+
+
+def test_an_existing_credentials_file_is_never_overwritten(tmp_path):
+    secrets_path = tmp_path / "secrets.csv"
+    secrets_path.write_text("earlier passwords")
+    path = write_csv(tmp_path, [{"login": "telekonferencja_1"}])
+    run_failing(path, "--credentials", str(secrets_path), match="already exists")
+    assert secrets_path.read_text() == "earlier passwords"
+    assert not Account.objects.exists()
+
+
+def test_a_generated_password_must_have_somewhere_to_go(tmp_path):
+    path = write_csv(tmp_path, [{"login": "telekonferencja_1", "email": "a@example.com"}])
+    run_failing(
+        path,
+        match=r"1 new account \(from line 2\) has no password, so one would be generated, but it "
+        "would go nowhere: give --credentials FILE or --send-welcome",
+    )
+    assert not User.objects.exists()
+
+
+def test_the_welcome_e_mail_lets_the_customer_choose_a_password(
+    tmp_path, settings, mailoutbox, client
+):
+    settings.PORTAL_URL = "https://konto.example.com"
+    rows = [
+        {"login": "telekonferencja_1", "email": "jan@example.com", "language": "en"},
+        {"login": "telekonferencja_2", "email": "ola@example.com", "password": PASSWORD},
+    ]
+    header = ["login", "email", "language", "password"]
+    out, _err = run(write_csv(tmp_path, rows, header=header), "--send-welcome")
+    assert "Sent 1 welcome e-mail." in out
+    assert len(mailoutbox) == 1  # the account with its own password needs none
+    message = mailoutbox[0]
+    assert message.to == ["jan@example.com"]
+    assert "Welcome to the Konto self-care portal. Your login is telekonferencja_1." in message.body
+    link = next(word for word in message.body.split() if word.startswith("https://"))
+    assert link.startswith("https://konto.example.com/password-reset/")
+    page = client.get(link.removeprefix("https://konto.example.com"), follow=True)
+    assert page.context["validlink"] is True
+    assert AuditEvent.objects.filter(kind="account.welcome_sent").count() == 1
+
+
+def test_welcome_e_mails_need_the_portal_address(tmp_path, settings):
+    settings.PORTAL_URL = ""
+    path = write_csv(tmp_path, [{"login": "telekonferencja_1", "email": "a@example.com"}])
+    run_failing(path, "--send-welcome", match="needs PORTAL_URL")
+    assert not User.objects.exists()
+
+
+def test_a_welcome_e_mail_needs_an_address(tmp_path, settings):
+    settings.PORTAL_URL = "https://konto.example.com"
+    path = write_csv(tmp_path, [{"login": "telekonferencja_1", "email": ""}])
+    _out, err = run_failing(path, "--send-welcome")
+    assert "line 2, column email: the welcome e-mail needs an e-mail address" in err
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"email": "nie-adres"}, "column email: 'nie-adres' is not an e-mail address"),
+        ({"language": "de"}, "column language: 'de' is not a language; use pl or en"),
+        ({"time_zone": "Europe/Warszawa"}, "column time_zone: 'Europe/Warszawa' is not a time"),
+        ({"currency": "złoty"}, "column currency"),
+        ({"balance": "sto"}, "column balance: 'sto' is not an amount"),
+        ({"balance": "1.005"}, "column balance: '1.005' is not an amount with at most two"),
+        ({"credit_limit": "-10"}, "column credit_limit: the credit limit cannot be negative"),
+        ({"voicemail": "może"}, "column voicemail: 'może' is not yes or no"),
+        ({"max_participants": "0"}, "column max_participants: '0' is not a whole number from 1"),
+        ({"max_conferences": "dużo"}, "column max_conferences"),
+        ({"mailbox": "skrzynka"}, "column mailbox: 'skrzynka' is not a mailbox number"),
+        ({"phone": "12"}, "column phone"),
+        ({"login": "zły login!"}, "column login: a login has only letters"),
+        ({"login": ""}, "column login: the login is required"),
+        ({"password": "1234"}, "column password: This password is too short"),
+        ({"first_name": "J" * 101}, "column first_name: at most 100 characters"),
+    ],
+)
+def test_invalid_cells_are_named_by_line_and_column_and_nothing_is_written(
+    tmp_path, cells, message
+):
+    rows = [full_row("telekonferencja_1", mailbox="1"), {**full_row("telekonferencja_2"), **cells}]
+    _out, err = run_failing(write_csv(tmp_path, rows), match="nothing was imported")
+    assert f"line 3, {message}" in err
+    assert not Account.objects.exists()
+    assert not BalanceEntry.objects.exists()
+
+
+def test_duplicates_inside_the_file_are_named(tmp_path):
+    rows = [
+        full_row("telekonferencja_1", mailbox="1"),
+        full_row("telekonferencja_1", account_id="inne", mailbox="2"),
+        full_row("telekonferencja_3", account_id="telekonferencja_1", mailbox="1"),
+    ]
+    _out, err = run_failing(write_csv(tmp_path, rows))
+    assert "line 3, column login: 'telekonferencja_1' is already on line 2" in err
+    assert "line 4, column account_id: 'telekonferencja_1' is already on line 2" in err
+    assert "line 4, column mailbox: '1' is already on line 2" in err
+
+
+def test_clashes_with_existing_accounts_are_named(tmp_path, alice, bob, staff):
+    alice.mailbox = "1001"
+    alice.save()
+    rows = [
+        full_row("telekonferencja_1", mailbox="1001"),
+        full_row("telekonferencja_2", account_id=bob.account_id, mailbox="2"),
+        full_row(alice.user.username, account_id="nowe_id", mailbox="5"),
+        full_row(staff.username, account_id="x", mailbox="3"),
+    ]
+    _out, err = run_failing(write_csv(tmp_path, rows))
+    assert (
+        "line 2, column mailbox: mailbox 1001 belongs to the login 'telekonferencja_48223809888'"
+        in err
+    )
+    assert "line 3, column account_id: 'telekonferencja_48223809889' is the ID of the login" in err
+    assert "line 4, column account_id: the account's ID is 'telekonferencja_48223809888'" in err
+    assert "line 5, column login: the login belongs to a user without an account" in err
+
+
+def test_skip_invalid_imports_the_good_rows_and_still_fails(tmp_path):
+    rows = [full_row("telekonferencja_1", mailbox="1"), full_row("telekonferencja_2", email="x")]
+    out, err = run_failing(write_csv(tmp_path, rows), "--skip-invalid", match="1 row rejected")
+    assert "Created 1 account" in out
+    assert "line 3, column email" in err
+    assert list(Account.objects.values_list("account_id", flat=True)) == ["telekonferencja_1"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("login,konto\nx,y\n", "line 1, column konto: unknown column"),
+        ("login|email\nx|y\n", "line 1, column login|email: unknown column (the columns must be"),
+        ("email\na@example.com\n", "line 1, column login: the header must have a login column"),
+        ("login,login\nx,y\n", "line 1, column login: the column appears twice"),
+        ("", "line 1: the file is empty"),
+        ("login,email\ntelekonferencja_1\n", "line 2: 1 fields, but the header has 2"),
+        ('login,email\ntelekonferencja_1,"a@example.com\n', "a closing quote is missing"),
+    ],
+)
+def test_a_malformed_file_is_explained(tmp_path, content, message):
+    path = tmp_path / "a.csv"
+    path.write_text(content, encoding="utf-8")
+    _out, err = run_failing(path)
+    assert message in err
+    assert not Account.objects.exists()
+
+
+def test_a_file_in_windows_1250_is_refused_with_a_hint(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes("login,company_name\ntelekonferencja_1,Łódź\n".encode("cp1250"))
+    run_failing(path, match="line 2: the file is not utf-8-sig text.*--encoding cp1250")
+    run(path, "--encoding", "cp1250", "--credentials", str(tmp_path / "s.csv"))
+    assert Account.objects.get().company_name == "Łódź"
+
+
+def test_a_dry_run_says_what_would_happen_and_writes_nothing(tmp_path):
+    secrets_path = tmp_path / "secrets.csv"
+    path = write_csv(tmp_path, [full_row(), {"login": "telekonferencja_2", "password": ""}])
+    out, _err = run(path, "--dry-run", "--credentials", str(secrets_path))
+    assert "Would create 2 accounts, update 0, leave 0 unchanged" in out
+    assert not User.objects.exists()
+    assert not secrets_path.exists()
+
+
+def test_passwords_of_existing_accounts_change_only_when_asked(tmp_path, alice, password):
+    path = write_csv(tmp_path, [{"login": alice.user.username, "password": PASSWORD}])
+    out, _err = run(path)
+    assert "left 1 unchanged" in out
+    alice.user.refresh_from_db()
+    assert alice.user.check_password(password)
+    out, _err = run(path, "--update-passwords")
+    assert "updated 1" in out
+    alice.user.refresh_from_db()
+    assert alice.user.check_password(PASSWORD)
+    event = AuditEvent.objects.get(kind="account.update")
+    assert event.data == {"password": ["", "changed"]}
+    out, _err = run(path, "--update-passwords")
+    assert "left 1 unchanged" in out
+
+
+def test_a_thousand_accounts_load_in_one_run(tmp_path, django_assert_max_num_queries):
+    rows = [
+        {"login": f"telekonferencja_{n:04d}", "password": PASSWORD, "balance": "10"}
+        for n in range(1000)
+    ]
+    path = write_csv(tmp_path, rows)
+    out, _err = run(path)
+    assert "Created 1000 accounts" in out
+    assert Account.objects.count() == 1000
+    assert BalanceEntry.objects.count() == 1000
+    assert check_password(PASSWORD, User.objects.get(username="telekonferencja_0999").password)
+    # The check before writing looks existing accounts up in chunks, not row by row.
+    with django_assert_max_num_queries(20):
+        accountcsv.plan_import(accountcsv.read_rows(path.read_text(encoding="utf-8-sig"))[0])
