@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from accounts.fields import EncryptedTextField
 
@@ -190,8 +191,8 @@ class Account(models.Model):
         return [line for line in (city_line, region, self.get_country_display_name()) if line]
 
     def get_country_display_name(self) -> str:
-        # Country names come with the profile's ISO 3166 list; the code is a fair fallback.
-        return self.country
+        """The country's name in the active language (django-countries); the code if unknown."""
+        return countries.name(self.country) or self.country
 
 
 class CallRecord(models.Model):

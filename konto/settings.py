@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_countries",
     "accounts",
     "profile",
     "centrex",
@@ -183,8 +184,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The operator's conference dial-in numbers (E.164), shown on conferences and in invitations.
+CONFERENCE_DIAL_IN_NUMBERS = env.list("CONFERENCE_DIAL_IN_NUMBERS", default=["+48221234567"])
+
 # Who runs the service: named on the login page ("the login and password you received from …").
 OPERATOR_NAME = env.str("OPERATOR_NAME", default="NASK")
+# The portal's public address (https://konto.example.com), for links in e-mails sent by
+# operator commands, which have no request to take it from. Empty: the e-mails carry no link.
+PORTAL_URL = env.str("PORTAL_URL", default="")
 
 # Security. Secure defaults when DEBUG is off; each can be relaxed from the environment.
 SESSION_COOKIE_HTTPONLY = True

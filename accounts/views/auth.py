@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.forms import LoginForm
+from accounts.language import remember_language
 
 
 class LoginView(auth_views.LoginView):
@@ -66,12 +67,4 @@ def set_language(request: HttpRequest) -> HttpResponse:
         account.save(update_fields=["language", "updated_at"])
         audit.record("settings.language", account=account, request=request, old=old, new=language)
     translation.activate(language)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-    )
-    return response
+    return remember_language(response, language)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import customer_required
 from accounts.models import Account
+from accounts.stats import usage_chart
 
 RECENT_CALLS_ON_DASHBOARD = 10
 
@@ -20,7 +21,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/dashboard.html",
-        {"recent_calls": recent_calls, "hunt_groups": hunt_groups},
+        {
+            "recent_calls": recent_calls,
+            "hunt_groups": hunt_groups,
+            # One aggregate query, however many calls the account has.
+            "chart": usage_chart(account),
+        },
     )
 
 
