@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from tests import factories
+
+# The hashers the portal really uses (Argon2 first), kept for the tests that check hashing.
+PRODUCTION_HASHERS = list(django_settings.PASSWORD_HASHERS)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2 spends a tenth of a second and 100 MB on every password, on purpose; the suite
+    creates thousands of users. Everywhere but the tests that ask for `argon2` (below), a
+    fast hasher stands in: the behaviour under test is the same, only the cost differs.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def argon2(settings):
+    """The production password hashers, for a test about how passwords are stored."""
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
+    return PRODUCTION_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -67,8 +67,7 @@ def test_importing_the_export_changes_nothing(tmp_path, alice, bob):
     assert AuditEvent.objects.count() == events
 
 
-def test_the_export_recreates_the_accounts_in_an_empty_database(tmp_path, alice, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_the_export_recreates_the_accounts_in_an_empty_database(tmp_path, alice):
     alice.language = "en"
     alice.max_conference_participants = 30
     alice.save()

@@ -40,12 +40,6 @@ HEADER = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    # Argon2 takes a tenth of a second per password; the tests check it once, explicitly.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def full_row(login: str = "telekonferencja_48221000001", **cells) -> dict:
     row = {
         "login": login,
@@ -134,8 +128,7 @@ def test_it_creates_an_account_with_every_column(tmp_path):
     assert PASSWORD not in str(event.data)
 
 
-def test_passwords_are_stored_with_argon2(tmp_path, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+def test_passwords_are_stored_with_argon2(tmp_path, argon2):
     run(write_csv(tmp_path, [{"login": "telekonferencja_1", "password": PASSWORD}]))
     user = User.objects.get(username="telekonferencja_1")
     assert user.password.startswith("argon2")

@@ -45,3 +45,9 @@ def test_the_display_name_prefers_company_then_person_then_id(alice):
 def test_an_unknown_time_zone_falls_back_to_the_sites(alice):
     alice.time_zone = "Mars/Olympus"
     assert str(alice.zone) == "Europe/Warsaw"
+
+
+def test_customer_passwords_are_stored_with_argon2id(argon2):
+    user = factories.make_user("telekonferencja_48220000001")
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(factories.PASSWORD)

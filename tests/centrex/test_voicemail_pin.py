@@ -28,7 +28,7 @@ def test_with_voicemail_off_the_pin_cannot_be_set(alice_client, alice):
     assert not MailboxSettings.objects.exists()
 
 
-def test_it_sets_the_pin_hashed_and_audits_without_the_pin(alice_client, alice):
+def test_it_sets_the_pin_hashed_and_audits_without_the_pin(alice_client, alice, argon2):
     enable_voicemail(alice)
     assert "PIN nie został jeszcze ustawiony." in alice_client.get(URL).content.decode()
     response = alice_client.post(URL, {"pin": "4831", "pin_confirm": "4831"})
