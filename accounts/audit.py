@@ -1,9 +1,13 @@
-"""The one way to write the audit trail."""
+"""The one way to write the audit trail, and the one way to say what a change changed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import Account, AuditEvent, User
@@ -53,3 +57,43 @@ def record(
         data=data,
         ip_address=client_ip(request),
     )
+
+
+def value(raw: Any) -> Any:
+    """A value as the audit trail writes it: JSON, and readable by a person.
+
+    Yes/no for flags, "" for nothing, amounts and times as text; lists and numbers as they are.
+    """
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    if isinstance(raw, datetime | date):
+        return raw.isoformat()
+    if isinstance(raw, time):
+        return f"{raw:%H:%M}"
+    if isinstance(raw, Decimal | models.Model):
+        return str(raw)
+    if isinstance(raw, list | tuple):
+        return [value(item) for item in raw]
+    return raw
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{name: [old, new]} of the values in `after` that differ from `before` (empty: nothing)."""
+    return {
+        name: [value(before.get(name)), value(new)]
+        for name, new in after.items()
+        if before.get(name) != new
+    }
+
+
+def apply_changes(obj: Any, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Set the attributes of `obj` whose value differs from `values`; return their diff().
+
+    Nothing is saved: the caller saves the changed fields (`update_fields=list(changes)`).
+    """
+    changes = diff({name: getattr(obj, name) for name in values}, values)
+    for name in changes:
+        setattr(obj, name, values[name])
+    return changes

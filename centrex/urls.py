@@ -1,7 +1,8 @@
 from django.urls import path
 
 from centrex import views
-from centrex.views import screening, voicemail
+from centrex.screening import views as screening
+from centrex.voicemail import views as voicemail
 
 app_name = "centrex"
 

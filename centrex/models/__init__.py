@@ -1,4 +1,13 @@
-"""IP Centrex models, one module per service; each module adds its import line here."""
+"""Django finds an app's models through `<app>.models`; each IP Centrex slice keeps its own
+in its package (`centrex.screening.models`, `centrex.voicemail.models`)."""
 
-from centrex.models.screening import ScreeningRule, ScreeningSettings  # noqa: F401
-from centrex.models.voicemail import DeletedVoicemail, MailboxSettings, VoicemailMessage  # noqa: F401
+from centrex.screening.models import ScreeningRule, ScreeningSettings
+from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
+
+__all__ = [
+    "DeletedVoicemail",
+    "MailboxSettings",
+    "ScreeningRule",
+    "ScreeningSettings",
+    "VoicemailMessage",
+]

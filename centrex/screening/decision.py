@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
-from centrex.models.screening import ScreeningRule, ScreeningSettings
+from centrex.screening.models import ScreeningRule, ScreeningSettings
 from centrex.screening.numbers import number_key, region_of
 from centrex.screening.patterns import compile_pattern
 from centrex.screening.windows import window_contains

@@ -14,7 +14,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from centrex.models.screening import ALL_DAYS, ScreeningRule
+from centrex.screening.models import ALL_DAYS, ScreeningRule
 from centrex.screening.numbers import (
     DEFAULT_REGION,
     account_numbers,

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import Account
-from centrex.models.screening import ANONYMOUS
+from centrex.screening.models import ANONYMOUS
 
 # The operator is Polish: an account without a (known) country dials as in Poland.
 DEFAULT_REGION = "PL"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from centrex.models.screening import ANONYMOUS
+from centrex.screening.models import ANONYMOUS
 from centrex.screening.numbers import _international, anonymous_words, clean_text
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from accounts.models import Account
-from centrex.models.screening import ScreeningRule
 from centrex.screening.decision import ordered_rules
+from centrex.screening.models import ScreeningRule
 from centrex.screening.numbers import number_key, region_of
 from centrex.screening.patterns import Pattern, compile_pattern
 from centrex.screening.windows import window_minutes

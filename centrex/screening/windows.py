@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from centrex.models.screening import ALL_DAYS, ScreeningRule
+from centrex.screening.models import ALL_DAYS, ScreeningRule
 
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY

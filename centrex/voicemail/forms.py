@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from centrex.models.voicemail import MailboxSettings
+from centrex.voicemail.models import MailboxSettings
 from centrex.voicemail.pin import PIN_ERRORS, PIN_MAX_LENGTH, validate_pin
 
 

@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 
 from accounts.audit import Actor, record
 from accounts.models import Account
-from centrex.models.voicemail import DeletedVoicemail, MailboxSettings, VoicemailMessage
-from centrex.voicemail.mailbox import settings_for
+from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
 from centrex.voicemail.notification import send_notification
+from centrex.voicemail.services import settings_for
 from centrex.voicemail.spool import (
     IMPORTED_FOLDERS,
     SpoolError,

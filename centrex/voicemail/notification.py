@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Account
-from centrex.models.voicemail import MailboxSettings, VoicemailMessage
+from centrex.voicemail.models import MailboxSettings, VoicemailMessage
 
 
 def attachment_name(message: VoicemailMessage, account: Account) -> str:

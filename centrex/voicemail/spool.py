@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from centrex.models.voicemail import VoicemailMessage
+from centrex.voicemail.models import VoicemailMessage
 
 # Folders of app_voicemail that hold messages we import, and ones that are none of our
 # business (recordings in progress, the switch's own backup of deleted messages).

@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
-from centrex.models.voicemail import VoicemailMessage
+from centrex.voicemail.models import VoicemailMessage
 from tests import factories
 from tests.centrex.voicemail_data import enable_voicemail, wav_bytes, write_spool_message
 

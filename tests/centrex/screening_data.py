@@ -6,8 +6,8 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from accounts.models import Account
-from centrex import screening
-from centrex.models.screening import ALL_DAYS, ScreeningRule
+from centrex.screening.models import ALL_DAYS, ScreeningRule
+from centrex.screening.patterns import parse_patterns
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 DISABLED_PL = (
@@ -43,7 +43,7 @@ def make_rule(account: Account, *patterns: str, **fields) -> ScreeningRule:
         if isinstance(fields.get(name), str):
             hours, minutes = fields[name].split(":")
             fields[name] = time(int(hours), int(minutes))
-    stored = screening.parse_patterns("\n".join(patterns or ["%"]))
+    stored = parse_patterns("\n".join(patterns or ["%"]))
     return ScreeningRule.objects.create(
         account=account, caller_patterns="\n".join(stored), **fields
     )

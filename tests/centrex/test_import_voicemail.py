@@ -12,8 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEvent
-from centrex import voicemail
-from centrex.models.voicemail import DeletedVoicemail, MailboxSettings, VoicemailMessage
+from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
+from centrex.voicemail.services import delete_message
 from tests.centrex.voicemail_data import (
     enable_voicemail,
     message_txt,
@@ -121,7 +121,7 @@ def test_a_message_the_customer_deleted_does_not_come_back(alice, spool):
     enable_voicemail(alice)
     write_spool_message(spool, "1001", "INBOX", 0)
     run(spool)
-    voicemail.delete_message(VoicemailMessage.objects.get())
+    delete_message(VoicemailMessage.objects.get())
     out, _, status = run(spool)
     assert status == 0 and "1 already present" in out
     assert not VoicemailMessage.objects.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from centrex.models.screening import ScreeningRule, ScreeningSettings
+from centrex.screening.models import ScreeningRule, ScreeningSettings
 from tests.centrex.screening_data import enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from accounts.models import AuditEvent
-from centrex import screening
-from centrex.models.screening import ScreeningRule
+from centrex.screening.models import ScreeningRule
+from centrex.screening.services import block_number
 from tests.centrex.screening_data import DISABLED_PL, SAT, SUN, days, enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_the_blocked_numbers_rule_stops_collecting_numbers_once_it_no_longer_rej
     alice_client, alice
 ):
     enable_screening(alice)
-    screening.block_number(alice, "+48221234567")
+    block_number(alice, "+48221234567")
     blocklist = ScreeningRule.objects.get(is_blocklist=True)
     alice_client.post(
         url(blocklist),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from centrex.models.screening import ScreeningRule, ScreeningSettings
+from centrex.screening.models import ScreeningRule, ScreeningSettings
 from tests import factories
 from tests.centrex.screening_data import (
     DISABLED_EN,

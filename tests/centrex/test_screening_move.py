@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from centrex import screening
+from centrex.screening.decision import ordered_rules
 from tests.centrex.screening_data import DISABLED_PL, enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def url(rule) -> str:
 
 
 def names(account) -> list[str]:
-    return [rule.name for rule in screening.ordered_rules(account)]
+    return [rule.name for rule in ordered_rules(account)]
 
 
 def test_anonymous_visitors_are_sent_to_login(client, rules):

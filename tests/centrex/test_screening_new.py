@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 
 from accounts.models import AuditEvent
-from centrex.models.screening import ALL_DAYS, ScreeningRule
+from centrex.screening.models import ALL_DAYS, ScreeningRule
 from tests import factories
 from tests.centrex.screening_data import (
     DISABLED_PL,

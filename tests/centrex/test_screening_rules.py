@@ -10,8 +10,13 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from accounts.models import AuditEvent
-from centrex import screening
-from centrex.models.screening import ScreeningRule, ScreeningSettings
+from centrex.screening.decision import Reason, decide, ordered_rules
+from centrex.screening.models import ScreeningRule, ScreeningSettings
+from centrex.screening.numbers import number_key
+from centrex.screening.patterns import Pattern, compile_pattern, parse_pattern, parse_patterns
+from centrex.screening.services import BLOCKLIST_NAME, block_number, move_rule, save_rule
+from centrex.screening.shadows import find_shadowed
+from centrex.screening.windows import resolve_local, window_contains, window_minutes
 from tests import factories
 from tests.centrex.screening_data import (
     FRI,
@@ -31,12 +36,12 @@ from tests.centrex.screening_data import (
 Action = ScreeningRule.Action
 
 
-def compiled(text: str, region: str = "PL") -> screening.Pattern:
-    return screening.compile_pattern(screening.parse_pattern(text), region)
+def compiled(text: str, region: str = "PL") -> Pattern:
+    return compile_pattern(parse_pattern(text), region)
 
 
 def matches(pattern: str, caller: str | None, region: str = "PL") -> bool:
-    return compiled(pattern, region).matches(screening.number_key(caller, region))
+    return compiled(pattern, region).matches(number_key(caller, region))
 
 
 # --- patterns --------------------------------------------------------------------------------
@@ -55,7 +60,7 @@ def matches(pattern: str, caller: str | None, region: str = "PL") -> bool:
     ],
 )
 def test_patterns_are_stored_without_separators(typed, stored):
-    assert screening.parse_pattern(typed) == stored
+    assert parse_pattern(typed) == stored
 
 
 @pytest.mark.parametrize(
@@ -74,17 +79,17 @@ def test_patterns_are_stored_without_separators(typed, stored):
 )
 def test_invalid_patterns_are_refused_with_a_reason(typed, code):
     with pytest.raises(ValidationError) as error:
-        screening.parse_pattern(typed)
+        parse_pattern(typed)
     assert error.value.code == code
 
 
 def test_the_polish_word_for_anonymous_is_accepted_in_polish():
     with translation.override("pl"):
-        assert screening.parse_pattern("Numer zastrzeżony") == "anonymous"
+        assert parse_pattern("Numer zastrzeżony") == "anonymous"
 
 
 def test_a_list_of_patterns_is_split_on_lines_and_commas_without_repeats():
-    assert screening.parse_patterns("+4822%, 601234567\n\n+4822%;anonymous") == [
+    assert parse_patterns("+4822%, 601234567\n\n+4822%;anonymous") == [
         "+4822%",
         "601234567",
         "anonymous",
@@ -93,7 +98,7 @@ def test_a_list_of_patterns_is_split_on_lines_and_commas_without_repeats():
 
 def test_every_wrong_pattern_of_a_list_is_reported_at_once():
     with pytest.raises(ValidationError) as error:
-        screening.parse_patterns("abc\n+4822%\n4%8")
+        parse_patterns("abc\n+4822%\n4%8")
     assert len(error.value.messages) == 2
     assert "abc" in error.value.messages[0]
     assert "4%8" in error.value.messages[1]
@@ -101,7 +106,7 @@ def test_every_wrong_pattern_of_a_list_is_reported_at_once():
 
 def test_an_empty_list_of_patterns_is_refused():
     with pytest.raises(ValidationError) as error:
-        screening.parse_patterns(" \n , ")
+        parse_patterns(" \n , ")
     assert error.value.code == "required"
 
 
@@ -214,33 +219,33 @@ def rule_window(**fields) -> ScreeningRule:
 
 def test_a_window_within_a_day_includes_its_start_and_excludes_its_end():
     office = rule_window(days=days(MON, TUE, WED, THU, FRI), time_from="08:00", time_to="16:00")
-    assert screening.window_contains(office, warsaw(2026, 11, 25, 8, 0))  # Wednesday
-    assert screening.window_contains(office, warsaw(2026, 11, 25, 15, 59))
-    assert not screening.window_contains(office, warsaw(2026, 11, 25, 16, 0))
-    assert not screening.window_contains(office, warsaw(2026, 11, 28, 10, 0))  # Saturday
+    assert window_contains(office, warsaw(2026, 11, 25, 8, 0))  # Wednesday
+    assert window_contains(office, warsaw(2026, 11, 25, 15, 59))
+    assert not window_contains(office, warsaw(2026, 11, 25, 16, 0))
+    assert not window_contains(office, warsaw(2026, 11, 28, 10, 0))  # Saturday
 
 
 def test_a_window_across_midnight_belongs_to_the_day_it_starts_on():
     friday_night = rule_window(days=days(FRI), time_from="22:00", time_to="06:00")
-    assert screening.window_contains(friday_night, warsaw(2026, 11, 27, 23, 0))  # Friday
-    assert screening.window_contains(friday_night, warsaw(2026, 11, 28, 3, 0))  # Saturday
-    assert not screening.window_contains(friday_night, warsaw(2026, 11, 28, 6, 0))
-    assert not screening.window_contains(friday_night, warsaw(2026, 11, 28, 23, 0))
-    assert not screening.window_contains(friday_night, warsaw(2026, 11, 27, 3, 0))  # Thursday's
-    assert not screening.window_contains(friday_night, warsaw(2026, 11, 26, 23, 0))  # Thursday
+    assert window_contains(friday_night, warsaw(2026, 11, 27, 23, 0))  # Friday
+    assert window_contains(friday_night, warsaw(2026, 11, 28, 3, 0))  # Saturday
+    assert not window_contains(friday_night, warsaw(2026, 11, 28, 6, 0))
+    assert not window_contains(friday_night, warsaw(2026, 11, 28, 23, 0))
+    assert not window_contains(friday_night, warsaw(2026, 11, 27, 3, 0))  # Thursday's
+    assert not window_contains(friday_night, warsaw(2026, 11, 26, 23, 0))  # Thursday
 
 
 def test_a_sunday_night_window_ends_on_monday_morning():
     sunday_night = rule_window(days=days(SUN), time_from="22:00", time_to="06:00")
-    assert screening.window_contains(sunday_night, warsaw(2026, 11, 30, 2, 0))  # Monday
-    assert screening.window_minutes(sunday_night) & 1  # Monday 00:00 is in the bit set
+    assert window_contains(sunday_night, warsaw(2026, 11, 30, 2, 0))  # Monday
+    assert window_minutes(sunday_night) & 1  # Monday 00:00 is in the bit set
 
 
 def test_whole_days_without_times():
     weekend = rule_window(days=days(SAT, SUN))
-    assert screening.window_contains(weekend, warsaw(2026, 11, 28, 0, 0))
-    assert screening.window_contains(weekend, warsaw(2026, 11, 29, 23, 59))
-    assert not screening.window_contains(weekend, warsaw(2026, 11, 30, 0, 0))
+    assert window_contains(weekend, warsaw(2026, 11, 28, 0, 0))
+    assert window_contains(weekend, warsaw(2026, 11, 29, 23, 59))
+    assert not window_contains(weekend, warsaw(2026, 11, 30, 0, 0))
 
 
 def test_windows_are_read_in_the_accounts_time_zone(db):
@@ -248,8 +253,8 @@ def test_windows_are_read_in_the_accounts_time_zone(db):
     make_rule(account, "%", days=days(MON), time_from="09:00", time_to="10:00")
     # Monday 14:30 UTC is 09:30 in New York (and 15:30 in Warsaw).
     at = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)
-    assert screening.decide(account, "+48221234567", at=at).action == Action.REJECT
-    assert screening.decide(account, "+48221234567", at=at.replace(hour=16)).rings
+    assert decide(account, "+48221234567", at=at).action == Action.REJECT
+    assert decide(account, "+48221234567", at=at.replace(hour=16)).rings
 
 
 # --- daylight saving time in Europe/Warsaw ---------------------------------------------------
@@ -257,20 +262,20 @@ def test_windows_are_read_in_the_accounts_time_zone(db):
 
 
 def test_the_hour_skipped_in_march_is_read_as_the_moment_an_hour_later():
-    local = screening.resolve_local(date(2026, 3, 29), time(2, 30), WARSAW)
+    local = resolve_local(date(2026, 3, 29), time(2, 30), WARSAW)
     assert local.nonexistent
     assert local.moment.astimezone(UTC) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     assert (local.moment.hour, local.moment.minute) == (3, 30)
 
 
 def test_the_hour_repeated_in_october_is_marked_ambiguous():
-    local = screening.resolve_local(date(2026, 10, 25), time(2, 30), WARSAW)
+    local = resolve_local(date(2026, 10, 25), time(2, 30), WARSAW)
     assert local.ambiguous and not local.nonexistent
     assert local.moment.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
 def test_an_ordinary_time_is_neither_skipped_nor_repeated():
-    local = screening.resolve_local(date(2026, 10, 24), time(2, 30), WARSAW)
+    local = resolve_local(date(2026, 10, 24), time(2, 30), WARSAW)
     assert not local.ambiguous and not local.nonexistent
 
 
@@ -289,8 +294,8 @@ def test_no_call_falls_in_the_skipped_hour(alice):
     )
     before = datetime(2026, 3, 29, 0, 59, tzinfo=UTC)  # 01:59 CET
     after = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 03:00 CEST
-    assert screening.decide(alice, "+48221234567", at=before).rings
-    assert screening.decide(alice, "+48221234567", at=after).rule.name == "Później"
+    assert decide(alice, "+48221234567", at=before).rings
+    assert decide(alice, "+48221234567", at=after).rule.name == "Później"
 
 
 def test_both_occurrences_of_the_repeated_hour_get_the_same_answer(alice):
@@ -298,19 +303,17 @@ def test_both_occurrences_of_the_repeated_hour_get_the_same_answer(alice):
     make_rule(alice, "%", name="Noc", days=days(SUN), time_from="02:00", time_to="03:00")
     first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
     second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET
-    assert screening.decide(alice, "+48221234567", at=first).rule.name == "Noc"
-    assert screening.decide(alice, "+48221234567", at=second).rule.name == "Noc"
-    assert screening.decide(alice, "+48221234567", at=second.replace(hour=2)).rings  # 03:30
+    assert decide(alice, "+48221234567", at=first).rule.name == "Noc"
+    assert decide(alice, "+48221234567", at=second).rule.name == "Noc"
+    assert decide(alice, "+48221234567", at=second.replace(hour=2)).rings  # 03:30
 
 
 def test_a_night_window_spans_the_spring_change(alice):
     enable_screening(alice)
     make_rule(alice, "anonymous", days=days(SAT), time_from="22:00", time_to="06:00")
     # Sunday 05:30 CEST: still Saturday night's window although the night was an hour shorter.
-    assert screening.decide(alice, "", at=datetime(2026, 3, 29, 3, 30, tzinfo=UTC)).action == (
-        Action.REJECT
-    )
-    assert screening.decide(alice, "", at=datetime(2026, 3, 29, 4, 0, tzinfo=UTC)).rings  # 06:00
+    assert decide(alice, "", at=datetime(2026, 3, 29, 3, 30, tzinfo=UTC)).action == (Action.REJECT)
+    assert decide(alice, "", at=datetime(2026, 3, 29, 4, 0, tzinfo=UTC)).rings  # 06:00
 
 
 # --- the decision ----------------------------------------------------------------------------
@@ -320,13 +323,13 @@ def test_the_first_matching_rule_wins(alice):
     enable_screening(alice)
     make_rule(alice, "+4822%", name="Warszawa", action=Action.REJECT)
     make_rule(alice, "%", name="Wszyscy", action=Action.FORWARD, forward_to="+48601234567")
-    decision = screening.decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
+    decision = decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
     assert (decision.rule.name, decision.rule_number, decision.action) == (
         "Warszawa",
         1,
         Action.REJECT,
     )
-    other = screening.decide(alice, "+48121234567", at=warsaw(2026, 11, 25))
+    other = decide(alice, "+48121234567", at=warsaw(2026, 11, 25))
     assert (other.rule_number, other.action, other.forward_to) == (
         2,
         Action.FORWARD,
@@ -337,8 +340,8 @@ def test_the_first_matching_rule_wins(alice):
 def test_without_a_matching_rule_the_phone_rings(alice):
     enable_screening(alice)
     make_rule(alice, "+4822%")
-    decision = screening.decide(alice, "+48121234567", at=warsaw(2026, 11, 25))
-    assert decision.rings and decision.reason == screening.Reason.NO_MATCH
+    decision = decide(alice, "+48121234567", at=warsaw(2026, 11, 25))
+    assert decision.rings and decision.reason == Reason.NO_MATCH
     assert decision.rule is None
 
 
@@ -346,7 +349,7 @@ def test_disabled_rules_are_skipped_but_reported(alice):
     enable_screening(alice)
     make_rule(alice, "%", name="Wyłączona", enabled=False)
     make_rule(alice, "%", name="Działa", action=Action.FORWARD, forward_to="+48601234567")
-    decision = screening.decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
+    decision = decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
     assert decision.rule.name == "Działa"
     assert [(n, r.name) for n, r in decision.disabled_matches] == [(1, "Wyłączona")]
 
@@ -355,25 +358,25 @@ def test_with_the_master_switch_off_no_rule_applies(alice):
     enable_screening(alice)
     make_rule(alice, "%")
     ScreeningSettings.objects.create(account=alice, enabled=False)
-    decision = screening.decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
-    assert decision.rings and decision.reason == screening.Reason.SWITCHED_OFF
+    decision = decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
+    assert decision.rings and decision.reason == Reason.SWITCHED_OFF
 
 
 def test_without_the_feature_no_rule_applies(alice):
     make_rule(alice, "%")
-    decision = screening.decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
-    assert decision.rings and decision.reason == screening.Reason.FEATURE_OFF
+    decision = decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
+    assert decision.rings and decision.reason == Reason.FEATURE_OFF
 
 
 def test_voicemail_rules_ring_the_phone_while_voicemail_is_disabled(alice):
     enable_screening(alice, voicemail=False)
     make_rule(alice, "%", action=Action.VOICEMAIL)
     make_rule(alice, "%", action=Action.REJECT)
-    decision = screening.decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
-    assert decision.rings and decision.reason == screening.Reason.VOICEMAIL_OFF
+    decision = decide(alice, "+48221234567", at=warsaw(2026, 11, 25))
+    assert decision.rings and decision.reason == Reason.VOICEMAIL_OFF
     assert decision.rule_number == 1
     enable_screening(alice, voicemail=True)
-    assert screening.decide(alice, "+48221234567").action == Action.VOICEMAIL
+    assert decide(alice, "+48221234567").action == Action.VOICEMAIL
 
 
 def test_ring_then_actions_say_how_long_the_phone_rings(alice):
@@ -381,7 +384,7 @@ def test_ring_then_actions_say_how_long_the_phone_rings(alice):
     make_rule(
         alice, "%", action=Action.RING_THEN_FORWARD, forward_to="+48601234567", ring_seconds=15
     )
-    decision = screening.decide(alice, "+48221234567")
+    decision = decide(alice, "+48221234567")
     assert (decision.action, decision.ring_seconds, decision.forward_to) == (
         Action.RING_THEN_FORWARD,
         15,
@@ -400,10 +403,10 @@ def test_a_rule_for_one_of_the_accounts_numbers_matches_only_calls_to_it(alice):
     alice.save()
     group = factories.make_hunt_group(alice, number="+48223809800")
     make_rule(alice, "%", called_number=group.number)
-    assert screening.decide(alice, "+48121234567", "+48223809800").action == Action.REJECT
-    assert screening.decide(alice, "+48121234567", "223809800").action == Action.REJECT
-    assert screening.decide(alice, "+48121234567", "+48223809888").rings
-    assert screening.decide(alice, "+48121234567", None).rings  # the called number unknown
+    assert decide(alice, "+48121234567", "+48223809800").action == Action.REJECT
+    assert decide(alice, "+48121234567", "223809800").action == Action.REJECT
+    assert decide(alice, "+48121234567", "+48223809888").rings
+    assert decide(alice, "+48121234567", None).rings  # the called number unknown
 
 
 def test_the_decision_takes_two_queries_however_many_rules(alice, django_assert_num_queries):
@@ -411,15 +414,15 @@ def test_the_decision_takes_two_queries_however_many_rules(alice, django_assert_
     for n in range(20):
         make_rule(alice, f"+4812{n:02d}%", days=days(MON), time_from="08:00", time_to="09:00")
     with django_assert_num_queries(2):
-        screening.decide(alice, "+48221234567")
+        decide(alice, "+48221234567")
 
 
 # --- rules that never apply ------------------------------------------------------------------
 
 
 def shadows_of(account) -> dict[str, tuple[int, bool]]:
-    rules = screening.ordered_rules(account)
-    found = screening.find_shadowed(rules, "PL")
+    rules = ordered_rules(account)
+    found = find_shadowed(rules, "PL")
     return {s.rule.name: (s.by_number, s.duplicate) for s in found.values()}
 
 
@@ -494,18 +497,18 @@ def test_a_rule_for_one_number_does_not_hide_a_rule_for_all_numbers(alice):
 def test_moving_a_rule_renumbers_the_list_and_is_audited(alice):
     first, _second, third = (make_rule(alice, name=name) for name in ("A", "B", "C"))
     ScreeningRule.objects.filter(pk=first.pk).update(position=7)  # gaps are fine: B, C, A
-    assert screening.move_rule(third, up=True)
-    assert [r.name for r in screening.ordered_rules(alice)] == ["C", "B", "A"]
-    assert [r.position for r in screening.ordered_rules(alice)] == [0, 1, 2]
+    assert move_rule(third, up=True)
+    assert [r.name for r in ordered_rules(alice)] == ["C", "B", "A"]
+    assert [r.position for r in ordered_rules(alice)] == [0, 1, 2]
     event = AuditEvent.objects.get(kind="screening.rule_moved")
     assert event.data == {"rule": third.pk, "from": 2, "to": 1}
 
 
 def test_the_first_rule_cannot_move_up_nor_the_last_down(alice):
     first, last = make_rule(alice, name="A"), make_rule(alice, name="B")
-    assert not screening.move_rule(first, up=True)
-    assert not screening.move_rule(last, up=False)
-    assert [r.name for r in screening.ordered_rules(alice)] == ["A", "B"]
+    assert not move_rule(first, up=True)
+    assert not move_rule(last, up=False)
+    assert [r.name for r in ordered_rules(alice)] == ["A", "B"]
     assert not AuditEvent.objects.filter(kind="screening.rule_moved").exists()
 
 
@@ -513,7 +516,7 @@ def test_saving_a_rule_audits_what_changed(alice):
     rule = make_rule(alice, "+4822%", name="Stara")
     rule.name = "Nowa"
     rule.caller_patterns = "+4822%\nanonymous"
-    screening.save_rule(rule, actor=alice.user)
+    save_rule(rule, actor=alice.user)
     event = AuditEvent.objects.get(kind="screening.rule_changed")
     assert event.data["changes"] == {
         "name": ["Stara", "Nowa"],
@@ -524,19 +527,19 @@ def test_saving_a_rule_audits_what_changed(alice):
 
 def test_blocking_a_number_creates_the_blocked_numbers_rule_at_the_top(alice):
     make_rule(alice, "%", name="Wszyscy", action=Action.RING)
-    result = screening.block_number(alice, "+48 22 123 45 67", actor=alice.user)
+    result = block_number(alice, "+48 22 123 45 67", actor=alice.user)
     assert result.created_rule and result.added
-    rules = screening.ordered_rules(alice)
-    assert [r.name for r in rules] == [str(screening.BLOCKLIST_NAME), "Wszyscy"]
+    rules = ordered_rules(alice)
+    assert [r.name for r in rules] == [str(BLOCKLIST_NAME), "Wszyscy"]
     assert rules[0].patterns == ["+48221234567"] and rules[0].action == Action.REJECT
     enable_screening(alice)
-    assert screening.decide(alice, "221234567").action == Action.REJECT
+    assert decide(alice, "221234567").action == Action.REJECT
 
 
 def test_blocking_more_numbers_extends_the_same_rule(alice):
-    screening.block_number(alice, "+48221234567")
-    result = screening.block_number(alice, "601234567")
-    again = screening.block_number(alice, "0048221234567")
+    block_number(alice, "+48221234567")
+    result = block_number(alice, "601234567")
+    again = block_number(alice, "0048221234567")
     assert not result.created_rule and result.added
     assert not again.added  # the same number, written differently
     assert ScreeningRule.objects.get(account=alice).patterns == ["+48221234567", "601234567"]
@@ -546,14 +549,14 @@ def test_blocking_more_numbers_extends_the_same_rule(alice):
 def test_blocking_something_that_is_no_number_is_refused(alice):
     for bad in ("", "abc", "+4822%", "60xxxxxxx", "1" * 30):
         with pytest.raises(ValidationError):
-            screening.block_number(alice, bad)
+            block_number(alice, bad)
     assert not ScreeningRule.objects.exists()
 
 
 def test_a_blocked_numbers_rule_turned_into_something_else_is_no_longer_extended(alice):
-    screening.block_number(alice, "+48221234567")
+    block_number(alice, "+48221234567")
     rule = ScreeningRule.objects.get()
     rule.action = Action.RING
-    screening.save_rule(rule)
-    screening.block_number(alice, "+48601234567")
+    save_rule(rule)
+    block_number(alice, "+48601234567")
     assert ScreeningRule.objects.filter(account=alice).count() == 2

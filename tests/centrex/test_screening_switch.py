@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from centrex.models.screening import ScreeningSettings
+from centrex.screening.models import ScreeningSettings
 from tests.centrex.screening_data import DISABLED_PL, enable_screening
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from centrex.models.voicemail import DeletedVoicemail, VoicemailMessage
+from centrex.voicemail.models import DeletedVoicemail, VoicemailMessage
 from tests.centrex.voicemail_data import enable_voicemail, make_message
 
 pytestmark = pytest.mark.django_db

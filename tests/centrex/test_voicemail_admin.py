@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from centrex import voicemail
-from centrex.models.voicemail import DeletedVoicemail, MailboxSettings, VoicemailMessage
+from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
+from centrex.voicemail.services import change_pin
 from tests.centrex.voicemail_data import enable_voicemail, make_message
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_deleting_a_message_in_the_admin_is_audited_and_final(
 
 
 def test_staff_can_clear_a_forgotten_pin(admin_client, alice):
-    voicemail.change_pin(alice, "4831", actor="test")
+    change_pin(alice, "4831", actor="test")
     settings = MailboxSettings.objects.get(account=alice)
     response = admin_client.post(
         "/admin/centrex/mailboxsettings/",
@@ -90,7 +90,7 @@ def test_settings_saved_in_the_admin_are_audited(admin_client, alice):
 
 
 def test_the_settings_list_shows_whether_a_pin_is_set(admin_client, alice):
-    voicemail.change_pin(alice, "4831", actor="test")
+    change_pin(alice, "4831", actor="test")
     response = admin_client.get("/admin/centrex/mailboxsettings/")
     assert response.status_code == 200
     assert "icon-yes.svg" in response.content.decode()

@@ -6,13 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from centrex import voicemail
-from centrex.models.voicemail import MailboxSettings
+from centrex.voicemail.models import MailboxSettings
+from centrex.voicemail.pin import validate_pin
+from centrex.voicemail.services import change_pin, clear_pin, settings_for
+from centrex.voicemail.spool import parse_callerid
 
 
 @pytest.mark.parametrize("pin", ["4831", "739164", "20519", "48302917", "0471", "5500"])
 def test_reasonable_pins_are_accepted(pin):
-    voicemail.validate_pin(pin, mailbox="1001")
+    validate_pin(pin, mailbox="1001")
 
 
 @pytest.mark.parametrize(
@@ -37,7 +39,7 @@ def test_reasonable_pins_are_accepted(pin):
 )
 def test_weak_pins_are_refused_with_a_reason(pin, code):
     with pytest.raises(ValidationError) as error:
-        voicemail.validate_pin(pin, mailbox="1001")
+        validate_pin(pin, mailbox="1001")
     assert error.value.code == code
 
 
@@ -58,7 +60,7 @@ def test_weak_pins_are_refused_with_a_reason(pin, code):
     ],
 )
 def test_caller_id_is_split_into_name_and_number(callerid, name, number):
-    assert voicemail.parse_callerid(callerid) == (name, number)
+    assert parse_callerid(callerid) == (name, number)
 
 
 def test_delete_after_e_mail_needs_the_audio_attached(alice):
@@ -79,7 +81,7 @@ def test_the_database_refuses_delete_after_e_mail_without_attachment(alice):
 
 
 def test_reading_the_settings_writes_nothing_and_defaults_to_the_accounts_e_mail(alice):
-    settings = voicemail.settings_for(alice)
+    settings = settings_for(alice)
     assert settings.pk is None
     assert settings.notification_email == alice.email
     assert settings.email_mode == "notify" and settings.greeting == "standard"
@@ -88,7 +90,7 @@ def test_reading_the_settings_writes_nothing_and_defaults_to_the_accounts_e_mail
 
 
 def test_clearing_the_pin_lets_the_customer_set_a_new_one(alice):
-    voicemail.change_pin(alice, "4831", actor="test")
-    voicemail.clear_pin(alice, actor="helpdesk")
+    change_pin(alice, "4831", actor="test")
+    clear_pin(alice, actor="helpdesk")
     settings = MailboxSettings.objects.get(account=alice)
     assert not settings.has_pin and not settings.check_pin("4831")

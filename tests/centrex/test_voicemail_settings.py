@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from centrex.models.voicemail import MailboxSettings
+from centrex.voicemail.models import MailboxSettings
 from tests.centrex.voicemail_data import enable_voicemail
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 
 from accounts.models import Account
-from centrex.models.voicemail import VoicemailMessage
+from centrex.voicemail.models import VoicemailMessage
 
 _sequence = itertools.count(1)
 

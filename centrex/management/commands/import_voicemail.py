@@ -8,7 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from centrex import voicemail
+from centrex.voicemail.importer import import_spool
+from centrex.voicemail.spool import SpoolProblem
 
 
 class Command(BaseCommand):
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         # A progress bar only for a person watching; cron and tests get plain lines.
         interactive = self.stderr.isatty()
 
-        def on_problem(problem: voicemail.SpoolProblem) -> None:
+        def on_problem(problem: SpoolProblem) -> None:
             line = f"Skipped {problem.path}: {problem.reason}"
             if interactive:
                 tqdm.write(self.style.WARNING(line), file=sys.stderr)
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         def progress(items):
             return tqdm(items, unit="msg", desc="Importing", file=sys.stderr, leave=False)
 
-        report = voicemail.import_spool(
+        report = import_spool(
             spool_dir,
             context=context,
             dry_run=dry_run,

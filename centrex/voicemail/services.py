@@ -6,45 +6,63 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.audit import Actor, record
+from accounts import audit
+from accounts.audit import Actor
 from accounts.models import Account
-from centrex.models.voicemail import DeletedVoicemail, MailboxSettings, VoicemailMessage
+from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
 from centrex.voicemail.pin import validate_pin
 
 
-def settings_for(account: Account) -> MailboxSettings:
+def settings_for(account: Account, *, fresh: bool = False) -> MailboxSettings:
     """The account's mailbox settings; the defaults (not yet saved) when it has none.
 
     Reading never writes: the row is created by the first save (settings form, PIN change).
+    `fresh` gives the defaults even when a row exists (what "unchanged" is measured against).
     """
-    try:
-        return account.mailbox_settings
-    except MailboxSettings.DoesNotExist:
-        return MailboxSettings(account=account, notification_email=account.email)
+    if not fresh:
+        try:
+            return account.mailbox_settings
+        except MailboxSettings.DoesNotExist:
+            pass
+    return MailboxSettings(account=account, notification_email=account.email)
+
+
+SETTINGS_FIELDS = ("notification_email", "email_mode", "delete_after_email", "greeting")
 
 
 def save_settings(
     mailbox_settings: MailboxSettings,
-    changed: list[str],
     *,
     request: HttpRequest | None = None,
     actor: Actor = None,
-) -> None:
-    """Save settings already validated (by the form or full_clean) and audit what changed."""
+) -> dict[str, list]:
+    """Save the settings (validated again by full_clean) and audit what changed.
+
+    Returns {field: [old, new]}; empty, with no audit event, when nothing changed. The row is
+    written when it is new (the admin's "add") or when something changed.
+    """
     mailbox_settings.full_clean()
-    mailbox_settings.save()
-    record(
-        "voicemail.settings_changed",
-        account=mailbox_settings.account,
-        actor=actor,
-        request=request,
-        message="Voicemail settings changed",
-        changed=sorted(changed),
-        notification_email=mailbox_settings.notification_email,
-        email_mode=mailbox_settings.email_mode,
-        delete_after_email=mailbox_settings.delete_after_email,
-        greeting=mailbox_settings.greeting,
+    stored = (
+        MailboxSettings.objects.filter(pk=mailbox_settings.pk).first()
+        if mailbox_settings.pk
+        else None
+    ) or settings_for(mailbox_settings.account, fresh=True)
+    changes = audit.diff(
+        {name: getattr(stored, name) for name in SETTINGS_FIELDS},
+        {name: getattr(mailbox_settings, name) for name in SETTINGS_FIELDS},
     )
+    if mailbox_settings.pk is None or changes:
+        mailbox_settings.save()
+    if changes:
+        audit.record(
+            "voicemail.settings_changed",
+            account=mailbox_settings.account,
+            actor=actor,
+            request=request,
+            message="Voicemail settings changed",
+            **changes,
+        )
+    return changes
 
 
 def change_pin(
@@ -55,7 +73,7 @@ def change_pin(
     mailbox_settings.set_pin(pin)
     mailbox_settings.save()
     # The PIN itself never goes into the audit trail.
-    record(
+    audit.record(
         "voicemail.pin_changed",
         account=account,
         actor=actor,
@@ -73,7 +91,7 @@ def clear_pin(account: Account, *, request: HttpRequest | None = None, actor: Ac
     mailbox_settings.pin_hash = ""
     mailbox_settings.pin_changed_at = timezone.now()
     mailbox_settings.save(update_fields=["pin_hash", "pin_changed_at", "updated_at"])
-    record(
+    audit.record(
         "voicemail.pin_cleared",
         account=account,
         actor=actor,
@@ -93,7 +111,7 @@ def set_heard(
         return
     message.heard = heard
     message.save(update_fields=["heard"])
-    record(
+    audit.record(
         "voicemail.heard" if heard else "voicemail.unheard",
         account=message.account,
         actor=actor,
@@ -119,7 +137,7 @@ def move_message(
     if folder == VoicemailMessage.Folder.OLD:
         message.heard = True
     message.save(update_fields=["folder", "heard"])
-    record(
+    audit.record(
         "voicemail.moved",
         account=message.account,
         actor=actor,
@@ -141,7 +159,7 @@ def delete_message(
             msg_id=message.msg_id,
             defaults={"reason": DeletedVoicemail.Reason.DELETED},
         )
-        record(
+        audit.record(
             "voicemail.deleted",
             account=message.account,
             actor=actor,
@@ -152,3 +170,18 @@ def delete_message(
         )
         # The audio file goes once the deletion is committed (see the post_delete receiver).
         message.delete()
+
+
+def allow_reimport(
+    deleted: DeletedVoicemail, *, request: HttpRequest | None = None, actor: Actor = None
+) -> None:
+    """Forget that a message was deleted, so the next import brings it back (staff help)."""
+    deleted.delete()
+    audit.record(
+        "voicemail.reimport_allowed",
+        account=deleted.account,
+        actor=actor,
+        request=request,
+        message="Deleted voicemail message may be imported again",
+        msg_id=deleted.msg_id,
+    )

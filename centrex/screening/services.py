@@ -1,17 +1,27 @@
-"""Changes to the master switch and the rules; each one leaves an audit event."""
+"""Changes to call screening: the master switch, the rules and "block this number".
+
+Views, the admin and commands change screening data only through these functions; each one
+that changes something leaves an audit event, and none leaves one when nothing changed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.models import Account
-from centrex.models.screening import ScreeningRule, ScreeningSettings
-from centrex.screening.decision import load_settings
+from centrex.screening.decision import load_settings, ordered_rules
+from centrex.screening.models import ANONYMOUS, ScreeningRule, ScreeningSettings
+from centrex.screening.numbers import anonymous_words, clean_text, is_number, region_of
+from centrex.screening.patterns import MAX_PATTERN_DIGITS, Pattern, compile_pattern
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -59,6 +69,21 @@ def set_screening_on(
     return True
 
 
+def reset_screening_settings(
+    account: Account, *, request: HttpRequest | None = None, actor=None
+) -> None:
+    """Forget the account's master switch (staff help): screening is on again, as by default."""
+    deleted, _by_model = ScreeningSettings.objects.filter(account=account).delete()
+    if deleted:
+        audit.record(
+            "screening.settings_reset",
+            account=account,
+            actor=actor,
+            request=request,
+            message="Call screening settings reset to the defaults",
+        )
+
+
 def _next_position(account: Account) -> int:
     highest = account.screening_rules.aggregate(highest=Max("position"))["highest"]
     return 0 if highest is None else highest + 1
@@ -87,8 +112,7 @@ def save_rule(
             # It no longer blocks, so "block this number" must not add numbers to it.
             rule.is_blocklist = False
         rule.save()
-        after = rule_snapshot(rule)
-        changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+        changes = audit.diff(before, rule_snapshot(rule))
         if changes:
             audit.record(
                 "screening.rule_changed",
@@ -174,3 +198,104 @@ def move_rule(
             **{"from": index + 1, "to": target + 1},
         )
     return True
+
+
+# --- "Block this number" -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    pattern: str  # the number as added ("anonymous" for calls without a number)
+    rule: ScreeningRule
+    created_rule: bool  # the "Blocked numbers" rule had to be created
+    added: bool  # False: the number was already blocked by that rule
+    warnings: list[str] = field(default_factory=list)
+
+
+BLOCKLIST_NAME = gettext_lazy("Blocked numbers")
+
+
+def block_number(
+    account: Account, raw_number: str, *, request: HttpRequest | None = None, actor=None
+) -> BlockResult:
+    """Add a caller number to the account's "Blocked numbers" reject rule.
+
+    The rule is created at the top of the list when the account has none. Raises
+    ValidationError for something that is not a phone number (or "anonymous").
+    """
+    text = clean_text(raw_number)
+    if text in anonymous_words() or text == ANONYMOUS:
+        pattern = ANONYMOUS
+    elif is_number(text) and len(text.lstrip("+")) <= MAX_PATTERN_DIGITS + 2:
+        pattern = text
+    else:
+        raise ValidationError(
+            _("“%(number)s” is not a phone number, so it cannot be blocked."),
+            code="invalid_number",
+            params={"number": (raw_number or "").strip()[:40]},
+        )
+    region = region_of(account)
+    compiled = compile_pattern(pattern, region)
+    with transaction.atomic():
+        # Lock the account row: two "block" clicks at once must not create two rules.
+        Account.objects.select_for_update().filter(pk=account.pk).first()
+        rule = account.screening_rules.filter(is_blocklist=True).first()
+        created = rule is None
+        if created:
+            account.screening_rules.update(position=F("position") + 1)
+            rule = ScreeningRule.objects.create(
+                account=account,
+                position=0,
+                name=str(BLOCKLIST_NAME),
+                caller_patterns="",
+                action=ScreeningRule.Action.REJECT,
+                is_blocklist=True,
+            )
+        already = any(compile_pattern(p, region).covers(compiled) for p in rule.patterns)
+        if not already:
+            rule.caller_patterns = "\n".join([*rule.patterns, pattern])
+            rule.save(update_fields=["caller_patterns", "updated_at"])
+            audit.record(
+                "screening.number_blocked",
+                account=account,
+                actor=actor,
+                request=request,
+                message=f"Number {pattern} added to call screening rule “{rule.name}”",
+                rule=rule.pk,
+                number=pattern,
+                created_rule=created,
+            )
+    return BlockResult(
+        pattern=pattern,
+        rule=rule,
+        created_rule=created,
+        added=not already,
+        warnings=_block_warnings(account, rule, compiled, region),
+    )
+
+
+def _block_warnings(
+    account: Account, blocklist: ScreeningRule, number: Pattern, region: str
+) -> list[str]:
+    warnings = []
+    if not screening_on(account):
+        warnings.append(
+            _("Call screening is switched off: switch it on for the block to take effect.")
+        )
+    if not blocklist.enabled:
+        warnings.append(
+            _("The rule “%(name)s” is disabled: enable it for the block to take effect.")
+            % {"name": blocklist.name}
+        )
+    for position, rule in enumerate(ordered_rules(account), start=1):
+        if rule.pk == blocklist.pk:
+            break
+        if rule.enabled and any(compile_pattern(p, region).covers(number) for p in rule.patterns):
+            warnings.append(
+                _(
+                    "Rule %(number)d “%(name)s” above also matches this number and comes first, "
+                    "so it may handle the call instead."
+                )
+                % {"number": position, "name": rule.name}
+            )
+    return warnings

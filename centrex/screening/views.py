@@ -17,9 +17,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import customer_required
-from centrex import screening
-from centrex.models.screening import ScreeningRule
+from centrex.screening.decision import decide, load_settings, ordered_rules
 from centrex.screening.forms import RuleForm, TesterForm
+from centrex.screening.models import ScreeningRule
+from centrex.screening.numbers import region_of
+from centrex.screening.patterns import display_pattern
+from centrex.screening.services import (
+    block_number,
+    delete_rule,
+    move_rule,
+    save_rule,
+    set_rule_enabled,
+    set_screening_on,
+)
+from centrex.screening.shadows import find_shadowed, shadow_warnings
+from centrex.screening.windows import describe_window, resolve_local
 
 
 def _disabled(request: HttpRequest, status: int = 403) -> HttpResponse:
@@ -60,15 +72,15 @@ def screening_list(request: HttpRequest) -> HttpResponse:
     account = request.account
     if not account.call_screening_enabled:
         return _disabled(request, status=200)
-    settings = screening.load_settings(account)
-    rules = screening.ordered_rules(account)
-    shadows = screening.find_shadowed(rules, screening.region_of(account))
+    settings = load_settings(account)
+    rules = ordered_rules(account)
+    shadows = find_shadowed(rules, region_of(account))
     rows = [
         {
             "rule": rule,
             "number": number,
-            "callers": [screening.display_pattern(p) for p in rule.patterns],
-            "window": screening.describe_window(rule),
+            "callers": [display_pattern(p) for p in rule.patterns],
+            "window": describe_window(rule),
             "shadow": shadows.get(rule.pk),
             "voicemail_off": rule.uses_voicemail and not account.voicemail_enabled,
             "first": number == 1,
@@ -91,7 +103,7 @@ def screening_switch(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose whether to switch call screening on or off."))
         return _back_to_list()
     on = value == "1"
-    screening.set_screening_on(request.account, on, request=request)
+    set_screening_on(request.account, on, request=request)
     if on:
         messages.success(request, _("Call screening is on: your rules apply to incoming calls."))
     else:
@@ -107,9 +119,9 @@ def screening_new(request: HttpRequest) -> HttpResponse:
     rule = ScreeningRule(account=request.account)
     form = RuleForm(request.POST or None, instance=rule, account=request.account)
     if request.method == "POST" and form.is_valid():
-        rule = screening.save_rule(form.save(commit=False), request=request)
+        rule = save_rule(form.save(commit=False), request=request)
         messages.success(request, _("Rule “%(name)s” added.") % {"name": rule.name})
-        _warn(request, screening.shadow_warnings(request.account, rule))
+        _warn(request, shadow_warnings(request.account, rule))
         return _back_to_list()
     return render(request, "centrex/screening_form.html", {"form": form, "rule": None})
 
@@ -120,9 +132,9 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     form = RuleForm(request.POST or None, instance=rule, account=request.account)
     if request.method == "POST" and form.is_valid():
-        rule = screening.save_rule(form.save(commit=False), request=request)
+        rule = save_rule(form.save(commit=False), request=request)
         messages.success(request, _("Rule “%(name)s” saved.") % {"name": rule.name})
-        _warn(request, screening.shadow_warnings(request.account, rule))
+        _warn(request, shadow_warnings(request.account, rule))
         return _back_to_list()
     return render(request, "centrex/screening_form.html", {"form": form, "rule": rule})
 
@@ -132,7 +144,7 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def screening_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     if request.method == "POST":
-        screening.delete_rule(rule, request=request)
+        delete_rule(rule, request=request)
         messages.success(request, _("Rule “%(name)s” deleted.") % {"name": rule.name})
         return _back_to_list()
     return render(request, "centrex/screening_delete.html", {"rule": rule})
@@ -147,10 +159,10 @@ def screening_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose whether to enable or disable the rule."))
         return _back_to_list()
     enabled = value == "1"
-    screening.set_rule_enabled(rule, enabled, request=request)
+    set_rule_enabled(rule, enabled, request=request)
     if enabled:
         messages.success(request, _("Rule “%(name)s” enabled.") % {"name": rule.name})
-        _warn(request, screening.shadow_warnings(request.account, rule))
+        _warn(request, shadow_warnings(request.account, rule))
     else:
         messages.success(request, _("Rule “%(name)s” disabled.") % {"name": rule.name})
     return _back_to_list()
@@ -164,12 +176,12 @@ def screening_move(request: HttpRequest, pk: int) -> HttpResponse:
     if direction not in ("up", "down"):
         messages.error(request, _("Choose whether to move the rule up or down."))
         return _back_to_list()
-    if screening.move_rule(rule, direction == "up", request=request):
+    if move_rule(rule, direction == "up", request=request):
         if direction == "up":
             messages.success(request, _("Rule “%(name)s” moved up.") % {"name": rule.name})
         else:
             messages.success(request, _("Rule “%(name)s” moved down.") % {"name": rule.name})
-        _warn(request, screening.shadow_warnings(request.account, rule))
+        _warn(request, shadow_warnings(request.account, rule))
     elif direction == "up":
         messages.info(request, _("Rule “%(name)s” is already first.") % {"name": rule.name})
     else:
@@ -195,8 +207,8 @@ def screening_test(request: HttpRequest) -> HttpResponse:
     context = {"form": form}
     if asked and form.is_valid():
         data = form.cleaned_data
-        local = screening.resolve_local(data["date"], data["time"], account.zone)
-        decision = screening.decide(account, data["caller"], data["called"] or None, local.moment)
+        local = resolve_local(data["date"], data["time"], account.zone)
+        decision = decide(account, data["caller"], data["called"] or None, local.moment)
         context.update(
             {
                 "local": local,
@@ -218,14 +230,12 @@ def screening_block(request: HttpRequest) -> HttpResponse:
     ):
         next_url = ""
     try:
-        result = screening.block_number(
-            request.account, request.POST.get("number", ""), request=request
-        )
+        result = block_number(request.account, request.POST.get("number", ""), request=request)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect(next_url or "centrex:screening")
-    number = screening.display_pattern(result.pattern)
+    number = display_pattern(result.pattern)
     if not result.added:
         messages.info(
             request,

@@ -1,0 +1,102 @@
+"""A voicemail message's audio, served to its owner: whole, or one byte range for seeking."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+
+from django.core.files import File
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+
+from centrex.voicemail.models import VoicemailMessage
+
+logger = logging.getLogger(__name__)
+
+AUDIO_CHUNK = 64 * 1024
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class _Unsatisfiable(Exception):
+    pass
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The single byte range (first, last; inclusive) a Range header asks for, or None for the
+    whole file. Raises _Unsatisfiable for a range that starts past the end (RFC 9110 §14).
+
+    Headers we do not understand, and several ranges at once, are answered with the whole file,
+    which the RFC allows; browsers ask for one range at a time.
+    """
+    match = _RANGE.match(header.strip().replace(" ", ""))
+    if not match:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # "bytes=-500": the last 500 bytes
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise _Unsatisfiable
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    if last and int(last) < start:
+        return None  # an invalid range is ignored, not refused
+    if start >= size:
+        raise _Unsatisfiable
+    end = min(int(last), size - 1) if last else size - 1
+    return start, end
+
+
+def _chunks(audio: File, start: int, length: int) -> Iterator[bytes]:
+    try:
+        audio.seek(start)
+        remaining = length
+        while remaining > 0:
+            data = audio.read(min(AUDIO_CHUNK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
+    finally:
+        audio.close()
+
+
+def audio_response(
+    request: HttpRequest, message: VoicemailMessage, filename: str, *, as_attachment: bool
+) -> HttpResponse:
+    """The message's audio (the caller has checked that it is the requester's own)."""
+    try:
+        audio = message.audio.storage.open(message.audio.name, "rb")
+        size = message.audio.storage.size(message.audio.name)
+    except (FileNotFoundError, ValueError):
+        logger.error("Voicemail audio missing from storage: message %s", message.pk)
+        raise Http404 from None
+
+    try:
+        byte_range = None
+        if "HTTP_RANGE" in request.META and "HTTP_IF_RANGE" not in request.META:
+            byte_range = _byte_range(request.META["HTTP_RANGE"], size)
+    except _Unsatisfiable:
+        audio.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        if byte_range is None:
+            response = FileResponse(audio, content_type="audio/wav")
+            response["Content-Length"] = str(size)
+        else:
+            start, end = byte_range
+            length = end - start + 1
+            response = StreamingHttpResponse(
+                _chunks(audio, start, length), status=206, content_type="audio/wav"
+            )
+            response["Content-Length"] = str(length)
+            response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    # Someone's voice: never kept by a shared cache, nor on disk after the tab is closed.
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,238 @@
+"""Voicemail: the mailbox settings of an account and the messages imported from the switch.
+
+The rules (PIN strength, import, notification, moving and deleting) live in
+`centrex.voicemail`; these models only hold the data and its invariants.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+
+def audio_upload_to(instance: VoicemailMessage, filename: str) -> str:
+    """A random, non-guessable name: the path says nothing about the account or the caller.
+
+    The audio is never served from MEDIA_URL, only through the owner's authenticated view, but
+    a name that cannot be guessed keeps it private even if the storage were exposed by mistake.
+    """
+    token = secrets.token_urlsafe(24)
+    return f"voicemail/{token[:2]}/{token}.wav"
+
+
+class MailboxSettings(models.Model):
+    """How an account's voicemail box behaves. Created on first save (until then, the defaults)."""
+
+    class EmailMode(models.TextChoices):
+        NOTIFY = "notify", _("notification only")
+        ATTACH = "attach", _("notification with the audio attached")
+
+    class Greeting(models.TextChoices):
+        STANDARD = "standard", _("standard greeting")
+        PERSONAL = "personal", _("personal greeting")
+        NAME = "name", _("name only")
+        ABSENCE = "absence", _("extended absence")
+
+    account = models.OneToOneField(
+        Account,
+        on_delete=models.CASCADE,
+        related_name="mailbox_settings",
+        verbose_name=_("account"),
+    )
+    # Django's password hashing (Argon2): the PIN itself is never stored.
+    pin_hash = models.CharField(_("PIN (hashed)"), max_length=128, blank=True, editable=False)
+    pin_changed_at = models.DateTimeField(_("PIN changed"), null=True, blank=True, editable=False)
+    notification_email = models.EmailField(
+        _("notification e-mail"),
+        blank=True,
+        help_text=_("Where new messages are announced. Leave empty to get no e-mails."),
+    )
+    email_mode = models.CharField(
+        _("the e-mail carries"), max_length=10, choices=EmailMode, default=EmailMode.NOTIFY
+    )
+    delete_after_email = models.BooleanField(
+        _("delete from the mailbox after e-mailing"),
+        default=False,
+        help_text=_(
+            "Only when the audio is attached: the message then reaches you by e-mail only."
+        ),
+    )
+    greeting = models.CharField(
+        _("greeting"), max_length=10, choices=Greeting, default=Greeting.STANDARD
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("voicemail settings")
+        verbose_name_plural = _("voicemail settings")
+        constraints = [
+            # The same rule as clean(), so neither the admin nor a script can break it.
+            models.CheckConstraint(
+                condition=models.Q(delete_after_email=False) | models.Q(email_mode="attach"),
+                name="mailboxsettings_delete_only_when_attached",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.account)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.delete_after_email and self.email_mode != self.EmailMode.ATTACH:
+            raise ValidationError(
+                {
+                    "delete_after_email": ValidationError(
+                        _(
+                            "Messages can be deleted after e-mailing only when the e-mail carries "
+                            "the audio. Choose “notification with the audio attached” or untick "
+                            "this box."
+                        ),
+                        code="delete_without_attachment",
+                    )
+                }
+            )
+        if self.delete_after_email and not self.notification_email:
+            raise ValidationError(
+                {
+                    "notification_email": ValidationError(
+                        _(
+                            "Enter the e-mail address the messages go to: they are deleted from "
+                            "the mailbox after e-mailing."
+                        ),
+                        code="delete_without_email",
+                    )
+                }
+            )
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)
+
+    def set_pin(self, pin: str) -> None:
+        self.pin_hash = make_password(pin)
+        self.pin_changed_at = timezone.now()
+
+    def check_pin(self, pin: str) -> bool:
+        return bool(self.pin_hash) and check_password(pin, self.pin_hash)
+
+    @property
+    def attaches_audio(self) -> bool:
+        return self.email_mode == self.EmailMode.ATTACH
+
+    @property
+    def keeps_messages(self) -> bool:
+        """False when messages go out by e-mail only (attached, then deleted from the mailbox)."""
+        return not (self.delete_after_email and self.attaches_audio and self.notification_email)
+
+
+class VoicemailMessage(models.Model):
+    """One voicemail message, as the switch recorded it.
+
+    `msg_id` is Asterisk's message id; with the account it identifies the message, so importing
+    the same spool twice adds nothing (see also DeletedVoicemail).
+    """
+
+    class Folder(models.TextChoices):
+        # The folders of Asterisk's app_voicemail, by their directory names.
+        INBOX = "INBOX", _("Inbox")
+        OLD = "Old", _("Old")
+        WORK = "Work", _("Work")
+        FAMILY = "Family", _("Family")
+        FRIENDS = "Friends", _("Friends")
+        URGENT = "Urgent", _("Urgent")
+
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        related_name="voicemail_messages",
+        verbose_name=_("account"),
+    )
+    msg_id = models.CharField(_("message ID"), max_length=64)
+    mailbox = models.CharField(_("mailbox"), max_length=32, blank=True)
+    folder = models.CharField(_("folder"), max_length=10, choices=Folder, default=Folder.INBOX)
+    caller_name = models.CharField(_("caller name"), max_length=100, blank=True)
+    caller_number = models.CharField(_("caller number"), max_length=64, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    duration = models.PositiveIntegerField(_("duration (s)"), default=0)
+    heard = models.BooleanField(_("heard"), default=False)
+    audio = models.FileField(_("audio"), upload_to=audio_upload_to, max_length=200)
+    audio_size = models.PositiveBigIntegerField(_("audio size (bytes)"), default=0)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voicemail message")
+        verbose_name_plural = _("voicemail messages")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "msg_id"], name="voicemailmessage_unique_msg_id"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["account", "folder", "-received_at"], name="voicemail_account_folder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller_label} ({self.received_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def caller_label(self) -> str:
+        if self.caller_name and self.caller_number:
+            return f"{self.caller_name} <{self.caller_number}>"
+        return self.caller_name or self.caller_number or str(_("unknown caller"))
+
+
+class DeletedVoicemail(models.Model):
+    """The id of a message that is no longer in the mailbox, so a later import skips it.
+
+    The switch's spool keeps its files until the switch deletes them; without this record a
+    message the customer deleted (or that went out by e-mail only) would come back on the next
+    import. Only the id is kept, nothing about the caller.
+    """
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", _("deleted by the customer")
+        EMAILED = "emailed", _("e-mailed and deleted from the mailbox")
+
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        related_name="deleted_voicemail",
+        verbose_name=_("account"),
+    )
+    msg_id = models.CharField(_("message ID"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason)
+    deleted_at = models.DateTimeField(_("deleted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deleted voicemail message")
+        verbose_name_plural = _("deleted voicemail messages")
+        ordering = ["-deleted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "msg_id"], name="deletedvoicemail_unique_msg_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.msg_id}"
+
+
+@receiver(post_delete, sender=VoicemailMessage)
+def _delete_audio_file(sender, instance: VoicemailMessage, **kwargs) -> None:
+    """A deleted message takes its audio with it, however it was deleted (portal, admin, an
+    account deleted with all it owns) — but only once the deletion is committed."""
+    if instance.audio:
+        name, storage = instance.audio.name, instance.audio.storage
+        transaction.on_commit(lambda: storage.delete(name))
