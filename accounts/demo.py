@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import services
+from accounts.ledger.services import change_balance
 from accounts.models import Account, BalanceEntry, CallRecord, HuntGroup, HuntGroupMembership, User
 
 DEMO_LOGIN = "telekonferencja_48223809888"
@@ -64,7 +64,7 @@ def load_demo() -> tuple[Account, bool]:
     created_any |= created
 
     if not BalanceEntry.objects.filter(account=account, kind=BalanceEntry.Kind.TOP_UP).exists():
-        services.change_balance(
+        change_balance(
             account,
             Decimal("100.00"),
             BalanceEntry.Kind.TOP_UP,
@@ -118,7 +118,7 @@ def _load_demo_calls(account: Account) -> bool:
         if created:
             created_any = True
             if call.charge:
-                services.change_balance(
+                change_balance(
                     account,
                     -call.charge,
                     BalanceEntry.Kind.CALL_CHARGE,

@@ -18,13 +18,14 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from accounts import validators
 from accounts.fields import EncryptedTextField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name) for name in sorted(validators.time_zone_names())]
 
 
 class User(AbstractUser):
@@ -58,7 +59,7 @@ class Account(models.Model):
     Money: `balance` is the customer's own funds (prepaid: top-ups minus charges); it may go
     below zero down to minus `credit_limit`, the postpaid credit the operator grants. So the
     funds available for calls are `balance + credit_limit`. `balance` changes only through
-    `accounts.services.change_balance`, which writes a BalanceEntry in the same transaction.
+    `accounts.ledger.services.change_balance`, which writes a BalanceEntry in the same transaction.
     """
 
     class Status(models.TextChoices):

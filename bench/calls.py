@@ -176,7 +176,7 @@ def _pages(calls: int) -> None:
     from django.core.paginator import Paginator
     from django.test import Client
 
-    from accounts.calls import CALLS_PER_PAGE
+    from accounts.calls.history import CALLS_PER_PAGE
     from accounts.models import Account
 
     account = Account.objects.get(account_id=LOGIN)

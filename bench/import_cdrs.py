@@ -198,11 +198,12 @@ def time_copy_into_calls(path: Path, directory: Path) -> float:
 
     from django.db import connection, transaction
 
-    from accounts import cdr
+    from accounts.calls import importer
+    from accounts.calls.asterisk_csv import AsteriskParser
     from accounts.csvfiles import records
     from accounts.models import Account, CallRecord
 
-    parser = cdr.AsteriskParser(zoneinfo.ZoneInfo("Europe/Warsaw"), Decimal(0), ())
+    parser = AsteriskParser(zoneinfo.ZoneInfo("Europe/Warsaw"), Decimal(0), ())
     accounts = dict(Account.objects.values_list("account_id", "pk"))
     lines = directory / "calls.copy"
     with path.open(encoding="utf-8", newline="") as source, lines.open("w") as target:
@@ -211,7 +212,7 @@ def time_copy_into_calls(path: Path, directory: Path) -> float:
             call.account_pk = accounts[call.account_code]
             target.write(f"{n}\t{copy_line(call)}")
     by_attname = {field.attname: field.column for field in CallRecord._meta.concrete_fields}
-    columns = ", ".join(["id", *(by_attname[name] for name in cdr.CALL_FIELDS)])
+    columns = ", ".join(["id", *(by_attname[name] for name in importer.CALL_FIELDS)])
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         # Check the foreign keys now rather than at a commit that never comes.

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from accounts.forms import LoginOrEmailPasswordResetForm
-from accounts.views.auth import LoginView
+from accounts.auth.forms import LoginOrEmailPasswordResetForm
+from accounts.auth.views import LoginView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zoneinfo
 from typing import Any
 
-import phonenumbers
 from django import forms
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.forms import PasswordChangeForm
@@ -19,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 
+from accounts import validators
 from accounts.models import Account
 
 POLAND = "PL"
-PHONE_REGION = "PL"
 
 # Poland's 16 voivodeships, as the official names are written (lower case, in Polish, in
 # every interface language).
@@ -71,17 +69,11 @@ TIME_ZONE_REGIONS = {
     "Indian": _("Indian Ocean"),
     "Pacific": _("Pacific Ocean"),
 }
-# Names in the system's zone list that are no zones a person lives in.
-NOT_TIME_ZONES = frozenset({"localtime", "Factory", "posixrules"})
-
-
-def available_time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones()) - NOT_TIME_ZONES
 
 
 def time_zone_choices() -> list[tuple[Any, Any]]:
     """Grouped choices for a plain <select>: common zones, then one group per region."""
-    zones = available_time_zones()
+    zones = validators.time_zone_names()
     groups: dict[str, list[tuple[str, str]]] = {region: [] for region in TIME_ZONE_REGIONS}
     other: list[tuple[str, str]] = []
     for name in sorted(zones):
@@ -150,35 +142,6 @@ def _text(name: str, label, **kwargs) -> forms.CharField:
     )
 
 
-def normalize_phone(value: str) -> str:
-    """The number in international E.164 form (+48221234567); numbers without a country
-    prefix are taken as Polish."""
-    invalid = ValidationError(
-        _(
-            "Enter a phone number with its area code, such as 22 123 45 67, or in international "
-            "form, such as +48 22 123 45 67."
-        ),
-        code="invalid_phone",
-    )
-    try:
-        number = phonenumbers.parse(value, PHONE_REGION)
-    except phonenumbers.NumberParseException as error:
-        raise invalid from error
-    if number.extension:
-        raise ValidationError(_("Enter the number without an extension."), code="phone_extension")
-    if not phonenumbers.is_possible_number(number):
-        raise invalid
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            _(
-                "This number does not exist in the numbering plan of its country. Check the "
-                "digits and the country prefix."
-            ),
-            code="unknown_phone",
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 class PhoneField(forms.CharField):
     def __init__(self, name: str, label, **kwargs) -> None:
         super().__init__(
@@ -192,7 +155,7 @@ class PhoneField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         value = super().clean(value)
-        return normalize_phone(value) if value else value
+        return validators.normalize_phone(value) if value else value
 
 
 class GeneralForm(forms.Form):

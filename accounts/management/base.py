@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from argparse import RawDescriptionHelpFormatter
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.utils import translation
 from tqdm import tqdm
@@ -60,3 +61,8 @@ def find_account(login: str) -> Account:
 def counted(count: int, noun: str) -> str:
     """ "1 call", "3 calls": the commands speak English, whose plural is simple."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def invalid(option: str, value: str, error: ValidationError) -> CommandError:
+    """A command-line value a shared validator refused: "--credit-limit 'dużo': Enter an …"."""
+    return CommandError(f"{option} {value!r}: {' '.join(error.messages)}")

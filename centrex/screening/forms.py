@@ -19,10 +19,9 @@ from centrex.screening.numbers import (
     DEFAULT_REGION,
     account_numbers,
     clean_number,
+    forward_target,
     is_number,
     number_key,
-    phone_number_e164,
-    region_of,
 )
 from centrex.screening.patterns import display_pattern, parse_patterns
 
@@ -68,8 +67,11 @@ def patterns_required_message() -> str:
     ) % {"anonymous": _("anonymous")}
 
 
-class RuleWindowMixin:
-    """The time window fields (always, or days and from–to times) and their checks."""
+class RuleChecksMixin:
+    """What the customer's and the staff's rule forms both check: the caller patterns, the time
+    window (always, or days and from–to times) and the action's target, so a rule the portal
+    refuses is refused in the admin too.
+    """
 
     # The admin builds its form from its field list, so there the days field may not share
     # the model field's name (it would be saved as a list).
@@ -117,8 +119,28 @@ class RuleWindowMixin:
                 )
         return sum(1 << int(day) for day in days) or None
 
+    def clean_caller_patterns(self) -> str:
+        return "\n".join(parse_patterns(self.cleaned_data["caller_patterns"]))
 
-class RuleForm(RuleWindowMixin, forms.ModelForm):
+    def check_action(self, data: dict, account: Account | None) -> None:
+        """Check the fields the chosen action uses; clear the ones it does not."""
+        action = data.get("action")
+        if action in ScreeningRule.FORWARD_ACTIONS:
+            if "forward_to" not in self.errors and account is not None:
+                try:
+                    data["forward_to"] = forward_target(data.get("forward_to", ""), account)
+                except ValidationError as error:
+                    self.add_error("forward_to", error)
+        else:
+            self._errors.pop("forward_to", None)  # not used by this action
+            data["forward_to"] = ""
+        if action not in ScreeningRule.RING_FIRST_ACTIONS:
+            self._errors.pop("ring_seconds", None)
+        if data.get("ring_seconds") is None and "ring_seconds" not in self.errors:
+            data["ring_seconds"] = self.instance.ring_seconds or DEFAULT_RING_SECONDS
+
+
+class RuleForm(RuleChecksMixin, forms.ModelForm):
     """A customer's rule. Voicemail actions are offered only with voicemail enabled."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -236,57 +258,13 @@ class RuleForm(RuleWindowMixin, forms.ModelForm):
             self.initial.setdefault("days", [str(day) for day in range(7)])
             self.initial.setdefault("ring_seconds", DEFAULT_RING_SECONDS)
 
-    def clean_caller_patterns(self) -> str:
-        return "\n".join(parse_patterns(self.cleaned_data["caller_patterns"]))
-
     def clean(self) -> dict:
         data = super().clean()
         days = self.check_window(data)
         if days:
             self.instance.days = days
-        action = data.get("action")
-        if action in ScreeningRule.FORWARD_ACTIONS:
-            data["forward_to"] = self._clean_forward_target(data.get("forward_to", ""))
-        else:
-            self._errors.pop("forward_to", None)  # not used by this action
-            data["forward_to"] = ""
-        if action not in ScreeningRule.RING_FIRST_ACTIONS:
-            self._errors.pop("ring_seconds", None)
-        if data.get("ring_seconds") is None and "ring_seconds" not in self.errors:
-            data["ring_seconds"] = self.instance.ring_seconds or DEFAULT_RING_SECONDS
+        self.check_action(data, self.account)
         return data
-
-    def _clean_forward_target(self, raw: str) -> str:
-        if "forward_to" in self.errors:
-            return raw
-        if not raw.strip():
-            self.add_error(
-                "forward_to",
-                ValidationError(
-                    _("Enter the number to forward calls to."), code="forward_required"
-                ),
-            )
-            return raw
-        region = region_of(self.account)
-        try:
-            number = phone_number_e164(raw, region)
-        except ValidationError as error:
-            self.add_error("forward_to", error)
-            return raw
-        own = {number_key(n, region) for n in account_numbers(self.account)}
-        if number_key(number, region) in own:
-            self.add_error(
-                "forward_to",
-                ValidationError(
-                    _(
-                        "This is one of your own numbers: forwarding to it would send the call "
-                        "round in a loop. Enter another number."
-                    ),
-                    code="forward_loop",
-                ),
-            )
-            return raw
-        return number
 
 
 class TesterForm(forms.Form):
@@ -342,7 +320,7 @@ class TesterForm(forms.Form):
         return value
 
 
-class RuleAdminForm(RuleWindowMixin, forms.ModelForm):
+class RuleAdminForm(RuleChecksMixin, forms.ModelForm):
     """The staff's rule form: the same checks as the customer's, for any account."""
 
     days_field = "week_days"
@@ -387,22 +365,12 @@ class RuleAdminForm(RuleWindowMixin, forms.ModelForm):
             self.initial["window"] = WINDOW_ALWAYS if rule.is_always else WINDOW_SCHEDULED
             self.initial["week_days"] = [str(day) for day in rule.weekdays]
 
-    def clean_caller_patterns(self) -> str:
-        return "\n".join(parse_patterns(self.cleaned_data["caller_patterns"]))
-
     def clean(self) -> dict:
         data = super().clean()
         days = self.check_window(data)
         if days:
             self.instance.days = days
-        account = data.get("account")
-        if data.get("action") in ScreeningRule.FORWARD_ACTIONS and account is not None:
-            try:
-                data["forward_to"] = phone_number_e164(
-                    data.get("forward_to", ""), region_of(account)
-                )
-            except ValidationError as error:
-                self.add_error("forward_to", error)
-        elif "forward_to" in data:
-            data["forward_to"] = ""
+        # A new rule names its account in the form; a changed one keeps its own.
+        account = data.get("account") or getattr(self.instance, "account", None)
+        self.check_action(data, account)
         return data

@@ -14,6 +14,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts import validators
 from accounts.models import Account
 from centrex.screening.models import ANONYMOUS
 
@@ -83,24 +84,26 @@ def clean_number(raw: str) -> str:
     return clean_text(raw)
 
 
-def phone_number_e164(raw: str, region: str) -> str:
-    """A callable phone number in E.164, or ValidationError (for forward targets)."""
-    message = _(
-        "Enter a phone number, for example +48 22 123 45 67 or 601 234 567 (a number abroad "
-        "starts with + and the country code)."
-    )
-    text = clean_text(raw)
-    if not _NUMBER.match(text):
-        raise ValidationError(message, code="invalid_phone")
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        raise ValidationError(message, code="invalid_phone") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError(message, code="invalid_phone")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+def forward_target(raw: str, account: Account) -> str:
+    """Where a rule may forward the account's calls: a callable number in E.164, and not one of
+    the account's own numbers (that would send the call round in a loop).
+
+    The customer's rule form and the staff's both call this, so both refuse the same targets.
+    """
+    if not (raw or "").strip():
+        raise ValidationError(_("Enter the number to forward calls to."), code="forward_required")
+    number = validators.normalize_phone(raw, region_of(account))
+    region = region_of(account)
+    own = {number_key(n, region) for n in account_numbers(account)}
+    if number_key(number, region) in own:
+        raise ValidationError(
+            _(
+                "This is one of your own numbers: forwarding to it would send the call round "
+                "in a loop. Enter another number."
+            ),
+            code="forward_loop",
+        )
+    return number
 
 
 def account_numbers(account: Account) -> list[str]:

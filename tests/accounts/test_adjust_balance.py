@@ -64,8 +64,8 @@ def test_a_refund_is_booked_as_a_refund(alice):
         (["{login}", "-5", "--reason", "x"], "A top-up or a refund adds money"),
         (["{login}", "0", "--reason", "x"], "Enter an amount other than zero"),
         (["{login}", "5", "--reason", "  "], "Give the reason for the change"),
-        (["{login}", "pięć", "--reason", "x"], "AMOUNT: 'pięć' is not an amount"),
-        (["{login}", "5.001", "--reason", "x"], "at most two decimals"),
+        (["{login}", "pięć", "--reason", "x"], "AMOUNT 'pięć': Enter an amount such as 125.50"),
+        (["{login}", "5.001", "--reason", "x"], "at most two decimal places"),
     ],
 )
 def test_wrong_input_is_refused_in_english_and_nothing_is_booked(alice, args, message):

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from accounts import services
+from accounts.ledger.services import change_balance
 from accounts.models import Account, AuditEvent, BalanceEntry, User
+from accounts.provisioning import set_status
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -77,14 +78,14 @@ def test_phone_search_keeps_the_other_filters(staff_client, alice, bob):
     for account in (alice, bob):
         account.phone = "+48223809888"
         account.save()
-    services.set_status(bob, Account.Status.BLOCKED)
+    set_status(bob, Account.Status.BLOCKED)
     html = staff_client.get(CHANGELIST, {"q": "22 380 98 88", "status__exact": "active"}).content
     assert f"/admin/accounts/account/{alice.pk}/change/".encode() in html
     assert f"/admin/accounts/account/{bob.pk}/change/".encode() not in html
 
 
 def test_the_balance_below_zero_filter_shows_only_accounts_in_debt(staff_client, alice, bob):
-    services.change_balance(bob, Decimal("-5.00"), BalanceEntry.Kind.ADJUSTMENT, "test")
+    change_balance(bob, Decimal("-5.00"), BalanceEntry.Kind.ADJUSTMENT, "test")
     html = staff_client.get(CHANGELIST, {"balance": "below_zero"}).content.decode()
     assert f"/admin/accounts/account/{bob.pk}/change/" in html
     assert f"/admin/accounts/account/{alice.pk}/change/" not in html
@@ -101,7 +102,7 @@ def test_the_feature_filter_shows_only_accounts_with_the_feature(staff_client, a
 def test_the_account_page_shows_user_contact_settings_features_and_history(
     staff_client, alice, django_assert_max_num_queries
 ):
-    services.change_balance(alice, Decimal("12.50"), BalanceEntry.Kind.TOP_UP, "Przelew 24.11")
+    change_balance(alice, Decimal("12.50"), BalanceEntry.Kind.TOP_UP, "Przelew 24.11")
     with django_assert_max_num_queries(6):
         response = staff_client.get(f"{CHANGELIST}{alice.pk}/change/")
     assert response.status_code == 200
@@ -158,8 +159,10 @@ def test_staff_changes_are_saved_and_audited_with_the_staff_name(staff_client, a
     assert event.account == alice
     assert event.actor_label == "helpdesk" and event.actor_kind == "staff"
     assert event.data["email"] == ["telekonferencja_48223809888@example.com", "nowy@example.com"]
-    assert event.data["voicemail_enabled"] == ["no", "yes"]
-    assert event.data["credit_limit"] == ["0.00", "100.00"]
+    # Features and limits change as the set_features command changes them: one event kind.
+    features = AuditEvent.objects.get(kind="account.features")
+    assert features.actor_label == "helpdesk" and features.account == alice
+    assert features.data == {"voicemail_enabled": ["no", "yes"], "credit_limit": ["0.00", "100.00"]}
 
 
 def test_blocking_on_the_account_page_goes_through_set_status(staff_client, alice):

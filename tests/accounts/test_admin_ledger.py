@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts import services
+from accounts.ledger.services import change_balance
 from accounts.models import BalanceEntry
 from tests import factories
 
@@ -28,10 +28,8 @@ def test_the_ledger_lists_entries_with_their_calls_in_a_constant_number_of_queri
 ):
     for n in range(25):
         call = factories.make_call(alice, callee=f"48501{n:06d}")
-        services.change_balance(
-            alice, -call.charge, BalanceEntry.Kind.CALL_CHARGE, call.callee, call=call
-        )
-        services.change_balance(bob, Decimal("1.00"), BalanceEntry.Kind.TOP_UP, f"Wpłata {n}")
+        change_balance(alice, -call.charge, BalanceEntry.Kind.CALL_CHARGE, call.callee, call=call)
+        change_balance(bob, Decimal("1.00"), BalanceEntry.Kind.TOP_UP, f"Wpłata {n}")
     with django_assert_max_num_queries(5):
         response = staff_client.get(CHANGELIST)
     html = response.content.decode()
@@ -40,21 +38,21 @@ def test_the_ledger_lists_entries_with_their_calls_in_a_constant_number_of_queri
 
 
 def test_staff_see_one_accounts_ledger(staff_client, alice, bob):
-    services.change_balance(alice, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Alicji")
-    services.change_balance(bob, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Boba")
+    change_balance(alice, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Alicji")
+    change_balance(bob, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Boba")
     html = staff_client.get(CHANGELIST, {"account__id__exact": alice.pk}).content.decode()
     assert "Dla Alicji" in html and "Dla Boba" not in html
 
 
 def test_staff_find_entries_by_login(staff_client, alice, bob):
-    services.change_balance(alice, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Alicji")
-    services.change_balance(bob, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Boba")
+    change_balance(alice, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Alicji")
+    change_balance(bob, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "Dla Boba")
     html = staff_client.get(CHANGELIST, {"q": bob.user.username}).content.decode()
     assert "Dla Boba" in html and "Dla Alicji" not in html
 
 
 def test_the_ledger_cannot_be_edited_by_hand(staff_client, alice):
-    entry = services.change_balance(alice, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "x")
+    entry = change_balance(alice, Decimal("5.00"), BalanceEntry.Kind.TOP_UP, "x")
     assert staff_client.get(f"{CHANGELIST}add/").status_code == 403
     response = staff_client.post(
         f"{CHANGELIST}{entry.pk}/change/",

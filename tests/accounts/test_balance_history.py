@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts import services
+from accounts.ledger.services import change_balance
 from accounts.models import BalanceEntry
 from tests import factories
 
@@ -27,11 +27,11 @@ def test_it_does_not_accept_post(alice_client):
 
 
 def test_it_explains_the_balance_entry_by_entry_in_polish(alice_client, alice):
-    services.change_balance(alice, Decimal("100"), "top_up", "Przelew z banku")
+    change_balance(alice, Decimal("100"), "top_up", "Przelew z banku")
     call = factories.make_call(alice)
-    services.change_balance(alice, Decimal("-0.12"), "call_charge", "+48501234567", call=call)
-    services.change_balance(alice, Decimal("5"), "refund", "Zwrot za awarię")
-    services.change_balance(alice, Decimal("-1.5"), "adjustment", "Korekta")
+    change_balance(alice, Decimal("-0.12"), "call_charge", "+48501234567", call=call)
+    change_balance(alice, Decimal("5"), "refund", "Zwrot za awarię")
+    change_balance(alice, Decimal("-1.5"), "adjustment", "Korekta")
     response = alice_client.get("/balance/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_an_empty_ledger_says_there_is_no_data(alice_client):
 
 
 def test_it_never_shows_another_accounts_entries(alice_client, alice, bob):
-    services.change_balance(bob, Decimal("777.77"), "top_up", "Wpłata Boba")
+    change_balance(bob, Decimal("777.77"), "top_up", "Wpłata Boba")
     html = alice_client.get("/balance/?page=1").content.decode()
     assert "Wpłata Boba" not in html and "777,77" not in html
 
@@ -90,7 +90,7 @@ def test_the_header_balance_and_the_dashboard_link_here(alice_client):
 def test_it_speaks_english_to_english_accounts(alice_client, alice):
     alice.language = "en"
     alice.save()
-    services.change_balance(alice, Decimal("10"), "top_up", "")
+    change_balance(alice, Decimal("10"), "top_up", "")
     html = alice_client.get("/balance/").content.decode()
     assert "Balance history" in html and "Top-up" in html and "Page 1 of 1" in html
 
@@ -98,11 +98,11 @@ def test_it_speaks_english_to_english_accounts(alice_client, alice):
 def test_its_query_count_is_bounded_however_many_entries(
     alice_client, alice, django_assert_max_num_queries
 ):
-    services.change_balance(alice, Decimal("10"), "top_up", "")
+    change_balance(alice, Decimal("10"), "top_up", "")
     with django_assert_max_num_queries(8) as few:
         alice_client.get("/balance/")
     for _ in range(120):
-        services.change_balance(alice, Decimal("-0.10"), "adjustment", "")
+        change_balance(alice, Decimal("-0.10"), "adjustment", "")
     for page in ("1", "2", "3"):
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert alice_client.get(f"/balance/?page={page}").status_code == 200

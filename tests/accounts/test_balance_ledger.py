@@ -7,14 +7,14 @@ import pytest
 from django.db import IntegrityError, connection, connections
 from django.db.models import Sum
 
-from accounts import services
+from accounts.ledger.services import change_balance
 from accounts.models import Account, AuditEvent, BalanceEntry
 from tests import factories
 
 
 @pytest.mark.django_db
 def test_a_change_moves_the_balance_and_writes_its_entry(alice, staff):
-    entry = services.change_balance(alice, Decimal("25.50"), "top_up", "Przelew", actor=staff)
+    entry = change_balance(alice, Decimal("25.50"), "top_up", "Przelew", actor=staff)
     alice.refresh_from_db()
     assert alice.balance == Decimal("25.50")
     assert entry.balance_after == Decimal("25.50")
@@ -26,7 +26,7 @@ def test_a_change_moves_the_balance_and_writes_its_entry(alice, staff):
 @pytest.mark.django_db
 def test_the_balance_is_always_the_sum_of_its_entries(alice):
     for amount in ["10", "-3.33", "0.01", "-20"]:
-        services.change_balance(alice, Decimal(amount), "adjustment", "")
+        change_balance(alice, Decimal(amount), "adjustment", "")
     alice.refresh_from_db()
     total = alice.balance_entries.aggregate(total=Sum("amount"))["total"]
     assert alice.balance == total == Decimal("-13.32")
@@ -35,7 +35,7 @@ def test_the_balance_is_always_the_sum_of_its_entries(alice):
 @pytest.mark.django_db
 def test_an_unknown_kind_changes_nothing(alice):
     with pytest.raises(ValueError):
-        services.change_balance(alice, Decimal("5"), "gift")
+        change_balance(alice, Decimal("5"), "gift")
     alice.refresh_from_db()
     assert alice.balance == 0 and not alice.balance_entries.exists()
 
@@ -43,9 +43,9 @@ def test_an_unknown_kind_changes_nothing(alice):
 @pytest.mark.django_db
 def test_a_call_is_charged_only_once(alice):
     call = factories.make_call(alice)
-    services.change_balance(alice, Decimal("-0.12"), "call_charge", call=call)
+    change_balance(alice, Decimal("-0.12"), "call_charge", call=call)
     with pytest.raises(IntegrityError):
-        services.change_balance(alice, Decimal("-0.12"), "call_charge", call=call)
+        change_balance(alice, Decimal("-0.12"), "call_charge", call=call)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,7 +61,7 @@ def test_concurrent_changes_lose_nothing_on_postgresql(alice):
             account = Account.objects.get(pk=alice.pk)
             barrier.wait()
             for _ in range(per_thread):
-                services.change_balance(account, Decimal("1.00"), "top_up", "równolegle")
+                change_balance(account, Decimal("1.00"), "top_up", "równolegle")
         except BaseException as exc:  # noqa: BLE001 — surfaced below
             errors.append(exc)
         finally:

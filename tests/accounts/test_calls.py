@@ -11,8 +11,9 @@ from django.urls import include, path
 from django.utils import timezone
 
 import konto.urls
-from accounts.calls import LedgerPaginator, filtered_calls
+from accounts.calls.history import filtered_calls
 from accounts.models import CallRecord
+from accounts.paging import IndexPaginator
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +267,7 @@ def test_pages_beyond_the_middle_list_the_same_calls_as_plain_offsets(alice):
         .order_by("-started_at", "-id")
         .values_list("pk", flat=True)
     )
-    paginator = LedgerPaginator(filtered_calls(alice, {}), per_page=3)
+    paginator = IndexPaginator(filtered_calls(alice, {}), per_page=3)
     listed = [call.pk for n in paginator.page_range for call in paginator.page(n)]
     assert listed == expected
     assert [len(paginator.page(n)) for n in paginator.page_range] == [3, 3, 2]

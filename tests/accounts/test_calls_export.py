@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts import callcsv
+from accounts.calls import konto_csv
 from accounts.models import CallRecord
 from tests import factories
 
@@ -51,7 +51,7 @@ def test_it_starts_with_a_byte_order_mark_and_the_header_row(alice_client, alice
     raw, _response = _download(alice_client, "/calls/export.csv")
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw[3:].decode("utf-8").splitlines()[0]
-    assert header.split(",") == callcsv.COLUMNS
+    assert header.split(",") == konto_csv.COLUMNS
 
 
 def test_a_row_has_local_times_with_offset_dot_amounts_and_polish_letters(alice_client, alice):

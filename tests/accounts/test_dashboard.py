@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts import services
+from accounts.ledger.services import change_balance
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_it_shows_online_while_the_phone_is_registered(alice_client, alice):
 
 
 def test_it_shows_balance_and_credit_limit_localized(alice_client, alice):
-    services.change_balance(alice, Decimal("1234.5"), "top_up", "test")
+    change_balance(alice, Decimal("1234.5"), "top_up", "test")
     alice.credit_limit = Decimal("50")
     alice.save()
     html = alice_client.get("/").content.decode()
@@ -65,7 +65,7 @@ def test_it_shows_balance_and_credit_limit_localized(alice_client, alice):
 
 
 def test_it_shows_english_number_format_for_english_accounts(alice_client, alice):
-    services.change_balance(alice, Decimal("1234.5"), "top_up", "test")
+    change_balance(alice, Decimal("1234.5"), "top_up", "test")
     alice.language = "en"
     alice.save()
     html = alice_client.get("/").content.decode()

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from accounts import accountcsv, services
+from accounts import account_csv
+from accounts.ledger.services import change_balance
 from accounts.models import Account, AuditEvent, BalanceEntry
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +32,9 @@ def test_it_writes_every_account_in_the_import_columns_without_passwords(alice, 
     alice.voicemail_enabled = True
     alice.mailbox = "1001"
     alice.save()
-    services.change_balance(alice, Decimal("12.30"), BalanceEntry.Kind.TOP_UP, "x")
+    change_balance(alice, Decimal("12.30"), BalanceEntry.Kind.TOP_UP, "x")
     rows = list(csv.DictReader(io.StringIO(export())))
-    assert list(rows[0]) == accountcsv.EXPORT_COLUMNS
+    assert list(rows[0]) == account_csv.EXPORT_COLUMNS
     assert "password" not in rows[0]
     assert [row["login"] for row in rows] == [alice.user.username, bob.user.username]
     assert rows[0]["company_name"] == "Zakład „Łączność”"
@@ -71,7 +72,7 @@ def test_the_export_recreates_the_accounts_in_an_empty_database(tmp_path, alice)
     alice.language = "en"
     alice.max_conference_participants = 30
     alice.save()
-    services.change_balance(alice, Decimal("7.00"), BalanceEntry.Kind.TOP_UP, "x")
+    change_balance(alice, Decimal("7.00"), BalanceEntry.Kind.TOP_UP, "x")
     path = tmp_path / "accounts.csv"
     export("--output", str(path))
     alice.user.delete()

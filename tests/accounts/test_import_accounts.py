@@ -11,7 +11,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts import accountcsv
+from accounts.account_csv import read_rows
+from accounts.account_import import plan_import
 from accounts.models import Account, AuditEvent, BalanceEntry, User
 
 pytestmark = pytest.mark.django_db
@@ -167,8 +168,10 @@ def test_changed_cells_update_the_account_and_empty_cells_leave_values(tmp_path)
     assert not account.voicemail_enabled
     assert account.company_name == "Zakład Usług Łącznościowych „Żuraw”"
     assert account.balance == Decimal("100.50")  # the opening balance counts only once
-    event = AuditEvent.objects.get(kind="account.update")
-    assert event.data["voicemail_enabled"] == ["yes", "no"]
+    assert AuditEvent.objects.get(kind="account.update").data["email"][1] == "nowy@example.com"
+    # Features change as the set_features command changes them: one event kind.
+    event = AuditEvent.objects.get(kind="account.features")
+    assert event.data == {"voicemail_enabled": ["yes", "no"]}
 
 
 def test_a_spreadsheet_export_with_semicolons_bom_and_crlf_is_read(tmp_path):
@@ -259,15 +262,17 @@ def test_a_welcome_e_mail_needs_an_address(tmp_path, settings):
     [
         ({"email": "nie-adres"}, "column email: 'nie-adres' is not an e-mail address"),
         ({"language": "de"}, "column language: 'de' is not a language; use pl or en"),
-        ({"time_zone": "Europe/Warszawa"}, "column time_zone: 'Europe/Warszawa' is not a time"),
+        ({"time_zone": "Europe/Warszawa"}, "column time_zone: 'Europe/Warszawa': Choose a time"),
+        ({"time_zone": "Factory"}, "column time_zone: 'Factory': Choose a time zone"),
         ({"currency": "złoty"}, "column currency"),
-        ({"balance": "sto"}, "column balance: 'sto' is not an amount"),
-        ({"balance": "1.005"}, "column balance: '1.005' is not an amount with at most two"),
-        ({"credit_limit": "-10"}, "column credit_limit: the credit limit cannot be negative"),
+        ({"balance": "sto"}, "column balance: 'sto': Enter an amount such as 125.50"),
+        ({"balance": "1.005"}, "column balance: '1.005': Enter an amount with at most two"),
+        ({"credit_limit": "-10"}, "column credit_limit: '-10': The credit limit is an amount of"),
         ({"voicemail": "może"}, "column voicemail: 'może' is not yes or no"),
-        ({"max_participants": "0"}, "column max_participants: '0' is not a whole number from 1"),
+        ({"max_participants": "1"}, "column max_participants: '1': The maximum number of"),
         ({"max_conferences": "dużo"}, "column max_conferences"),
-        ({"mailbox": "skrzynka"}, "column mailbox: 'skrzynka' is not a mailbox number"),
+        ({"mailbox": "skrzynka"}, "column mailbox: 'skrzynka': A mailbox number is 1 to 32"),
+        ({"phone": "22 123 45 67 ext. 12"}, "column phone: '22 123 45 67 ext. 12': Enter the"),
         ({"phone": "12"}, "column phone"),
         ({"login": "zły login!"}, "column login: a login has only letters"),
         ({"login": ""}, "column login: the login is required"),
@@ -390,4 +395,4 @@ def test_a_thousand_accounts_load_in_one_run(tmp_path, django_assert_max_num_que
     assert check_password(PASSWORD, User.objects.get(username="telekonferencja_0999").password)
     # The check before writing looks existing accounts up in chunks, not row by row.
     with django_assert_max_num_queries(20):
-        accountcsv.plan_import(accountcsv.read_rows(path.read_text(encoding="utf-8-sig"))[0])
+        plan_import(read_rows(path.read_text(encoding="utf-8-sig"))[0])

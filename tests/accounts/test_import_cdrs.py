@@ -12,7 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 
-from accounts import callcsv, cdr
+from accounts.calls import importer
+from accounts.calls import konto_csv as konto_format
+from accounts.calls.asterisk_csv import INBOUND_CONTEXTS, AsteriskParser
 from accounts.models import Account, AuditEvent, BalanceEntry, CallRecord
 from tests import factories
 
@@ -189,9 +191,9 @@ def test_rate_charges_answered_outbound_calls_through_the_ledger(day, alice, bob
 
 
 def test_charges_continue_from_the_current_balance(tmp_path, alice):
-    from accounts import services
+    from accounts.ledger.services import change_balance
 
-    services.change_balance(alice, Decimal("10.00"), BalanceEntry.Kind.TOP_UP, "Wpłata")
+    change_balance(alice, Decimal("10.00"), BalanceEntry.Kind.TOP_UP, "Wpłata")
     run(write(tmp_path, asterisk_row(ALICE)), "--format", "asterisk", "--rate", "0.30")
     alice.refresh_from_db()
     assert alice.balance == Decimal("9.70")
@@ -337,8 +339,8 @@ def test_a_call_twice_in_a_file_is_found_across_batches(tmp_path, alice):
         asterisk_row(ALICE, uniqueid="u0")
     ]
     rejected = []
-    run_ = cdr.CallImport(
-        cdr.AsteriskParser(ZoneInfo("Europe/Warsaw"), Decimal(0), cdr.INBOUND_CONTEXTS),
+    run_ = importer.CallImport(
+        AsteriskParser(ZoneInfo("Europe/Warsaw"), Decimal(0), INBOUND_CONTEXTS),
         on_reject=rejected.append,
         batch_size=2,
     )
@@ -421,9 +423,9 @@ def test_charges_that_take_funds_below_the_threshold_alert_once(
 
 def konto_csv(tmp_path: Path, rows: list[list[str]], *, delimiter=",", columns=None) -> Path:
     path = tmp_path / "calls.csv"
-    with path.open("w", encoding=callcsv.ENCODING, newline="") as file:
+    with path.open("w", encoding=konto_format.ENCODING, newline="") as file:
         writer = csv.writer(file, delimiter=delimiter)
-        writer.writerow(columns or callcsv.COLUMNS)
+        writer.writerow(columns or konto_format.COLUMNS)
         writer.writerows(rows)
     return path
 
@@ -443,7 +445,7 @@ def test_konto_csv_exported_calls_come_back_with_their_charges(tmp_path, alice):
         )
         for c in calls
     }
-    path = konto_csv(tmp_path, [callcsv.row_for_call(call, alice) for call in calls])
+    path = konto_csv(tmp_path, [konto_format.row_for_call(call, alice) for call in calls])
     CallRecord.objects.all().delete()
     out, _err = run(path, "--format", "konto")
     assert "Imported 3 calls" in out
@@ -460,7 +462,7 @@ def test_konto_csv_exported_calls_come_back_with_their_charges(tmp_path, alice):
 
 def test_konto_csv_saved_by_a_polish_spreadsheet_with_semicolons_is_read(tmp_path, alice):
     call = factories.make_call(alice, source="switch", source_id="s1")
-    path = konto_csv(tmp_path, [callcsv.row_for_call(call, alice)], delimiter=";")
+    path = konto_csv(tmp_path, [konto_format.row_for_call(call, alice)], delimiter=";")
     call.delete()
     out, _err = run(path, "--format", "konto")
     assert "Imported 1 call" in out
@@ -468,9 +470,9 @@ def test_konto_csv_saved_by_a_polish_spreadsheet_with_semicolons_is_read(tmp_pat
 
 def test_konto_csv_rows_are_checked(tmp_path, alice):
     call = factories.make_call(alice, source="switch", source_id="s1")
-    good = callcsv.row_for_call(call, alice)
+    good = konto_format.row_for_call(call, alice)
     call.delete()
-    index = {name: n for n, name in enumerate(callcsv.COLUMNS)}
+    index = {name: n for n, name in enumerate(konto_format.COLUMNS)}
 
     def changed(**values):
         row = list(good)
@@ -520,8 +522,8 @@ def test_an_import_outside_a_transaction_writes_calls_and_charges(tmp_path):
     lines = [asterisk_row(ALICE, uniqueid=f"u{n}") for n in range(12)]
     lines.append(asterisk_row(ALICE, uniqueid="u3"))
     rejected = []
-    run_ = cdr.CallImport(
-        cdr.AsteriskParser(ZoneInfo("Europe/Warsaw"), Decimal("0.30"), cdr.INBOUND_CONTEXTS),
+    run_ = importer.CallImport(
+        AsteriskParser(ZoneInfo("Europe/Warsaw"), Decimal("0.30"), INBOUND_CONTEXTS),
         on_reject=rejected.append,
         batch_size=5,
     )
@@ -575,7 +577,7 @@ def test_tabs_backslashes_and_line_breaks_in_fields_are_kept(tmp_path, alice):
     call = factories.make_call(
         alice, source="switch", source_id="s\\1", description="Linia\t1\\2\nkoniec"
     )
-    path = konto_csv(tmp_path, [callcsv.row_for_call(call, alice)])
+    path = konto_csv(tmp_path, [konto_format.row_for_call(call, alice)])
     call.delete()
     run(path, "--format", "konto")
     stored = CallRecord.objects.get()

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.db import connection, connections, transaction
 
-from accounts import services
+from accounts.ledger.services import change_balance
 from accounts.models import Account, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +19,13 @@ def watched(alice):
     alice.credit_limit = Decimal("10.00")
     alice.low_balance_threshold = Decimal("20.00")
     alice.save()
-    services.change_balance(alice, Decimal("30.00"), "top_up", "start")
+    change_balance(alice, Decimal("30.00"), "top_up", "start")
     return alice
 
 
 def _charge(account: Account, amount: str, capture) -> None:
     with capture(execute=True):
-        services.change_balance(account, Decimal(amount), "call_charge", "")
+        change_balance(account, Decimal(amount), "call_charge", "")
 
 
 def _flag(account: Account) -> bool:
@@ -62,12 +62,12 @@ def test_rising_above_the_threshold_rearms_the_alert(
 ):
     _charge(watched, "-25.00", django_capture_on_commit_callbacks)  # funds 15
     with django_capture_on_commit_callbacks(execute=True):
-        services.change_balance(watched, Decimal("5.00"), "top_up", "")  # funds 20: not above
+        change_balance(watched, Decimal("5.00"), "top_up", "")  # funds 20: not above
     assert _flag(watched)
     _charge(watched, "-1.00", django_capture_on_commit_callbacks)
     assert len(mailoutbox) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.change_balance(watched, Decimal("50.00"), "top_up", "")  # funds 69
+        change_balance(watched, Decimal("50.00"), "top_up", "")  # funds 69
     assert not _flag(watched)
     _charge(watched, "-60.00", django_capture_on_commit_callbacks)
     assert len(mailoutbox) == 2
@@ -104,7 +104,7 @@ def test_the_email_speaks_the_customers_language(
 
 def test_the_email_waits_for_the_charge_to_commit(watched, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.change_balance(watched, Decimal("-25.00"), "call_charge", "")
+        change_balance(watched, Decimal("-25.00"), "call_charge", "")
         assert mail.outbox == []
     assert len(callbacks) == 1
     callbacks[0]()
@@ -119,7 +119,7 @@ def test_a_rolled_back_charge_neither_alerts_nor_keeps_the_flag(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.change_balance(watched, Decimal("-25.00"), "call_charge", "")
+        change_balance(watched, Decimal("-25.00"), "call_charge", "")
         raise RuntimeError("the import failed")
     assert mailoutbox == [] and not _flag(watched)
     watched.refresh_from_db()
@@ -174,7 +174,7 @@ def test_concurrent_charges_send_exactly_one_email_on_postgresql(alice, mailoutb
         pytest.skip("row locks between real connections are a PostgreSQL matter")
     alice.low_balance_threshold = Decimal("50.00")
     alice.save()
-    services.change_balance(alice, Decimal("60.00"), "top_up", "")
+    change_balance(alice, Decimal("60.00"), "top_up", "")
     threads = 8
     barrier = threading.Barrier(threads)
     errors: list[BaseException] = []
@@ -183,7 +183,7 @@ def test_concurrent_charges_send_exactly_one_email_on_postgresql(alice, mailoutb
         try:
             account = Account.objects.get(pk=alice.pk)
             barrier.wait()
-            services.change_balance(account, Decimal("-5.00"), "call_charge", "")
+            change_balance(account, Decimal("-5.00"), "call_charge", "")
         except BaseException as exc:  # noqa: BLE001 — surfaced below
             errors.append(exc)
         finally:

@@ -75,12 +75,12 @@ def test_a_mailbox_can_be_taken_away(alice):
     [
         ([], "Nothing to change"),
         (["--enable", "voicemail", "--disable", "voicemail"], "both switched on and off"),
-        (["--max-participants", "0"], "between 1 and 32767"),
+        (["--max-participants", "1"], "between 2 and 32767"),
         (["--max-conferences", "-1"], "between 0 and 32767"),
         (["--mailbox", "12a"], "A mailbox number is 1 to 32 digits"),
         (["--mailbox", "2002"], "already belongs to the account telekonferencja_48223809889"),
         (["--credit-limit", "-5"], "zero or more"),
-        (["--credit-limit", "dużo"], "--credit-limit: 'dużo' is not an amount"),
+        (["--credit-limit", "dużo"], "--credit-limit 'dużo': Enter an amount such as 125.50"),
     ],
 )
 def test_wrong_values_are_refused_and_nothing_changes(alice, bob, args, message):

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts import stats
 from accounts.models import CallRecord
+from accounts.usage_chart import PLOT_HEIGHT, daily_usage, usage_chart
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_it_counts_calls_and_charges_per_local_day_in_one_query(
     _call(new_yorker, datetime(2026, 3, 20, 0, 1, tzinfo=NEW_YORK), "0.25")
     _call(new_yorker, datetime(2026, 3, 20, 12, 0, tzinfo=NEW_YORK), "0.50")
     with django_assert_num_queries(1):
-        usage = stats.daily_usage(new_yorker, today=TODAY)
+        usage = daily_usage(new_yorker, today=TODAY)
     by_day = {day.day: day for day in usage}
     assert by_day[date(2026, 3, 19)].calls == 1
     assert by_day[date(2026, 3, 19)].charges == Decimal("1.10")
@@ -48,7 +48,7 @@ def test_it_covers_exactly_the_last_thirty_days_with_zeros_for_quiet_days(new_yo
     _call(new_yorker, datetime(2026, 2, 18, 23, 59, tzinfo=NEW_YORK))  # the day before the window
     _call(new_yorker, datetime(2026, 2, 19, 0, 0, tzinfo=NEW_YORK))  # the first day
     _call(new_yorker, datetime(2026, 3, 21, 0, 0, tzinfo=NEW_YORK))  # tomorrow
-    usage = stats.daily_usage(new_yorker, today=TODAY)
+    usage = daily_usage(new_yorker, today=TODAY)
     assert len(usage) == 30
     assert usage[0].day == date(2026, 2, 19) and usage[-1].day == TODAY
     assert [day.calls for day in usage] == [1] + [0] * 29
@@ -61,7 +61,7 @@ def test_it_counts_only_the_accounts_own_calls(alice, bob):
     _call(bob, moment, "9.00")
     _call(bob, moment, "9.00")
     today = timezone.localdate(moment, timezone=alice.zone)
-    usage = stats.daily_usage(alice, today=today)
+    usage = daily_usage(alice, today=today)
     assert usage[-1].calls == 1 and usage[-1].charges == Decimal("1.00")
 
 
@@ -69,20 +69,20 @@ def test_the_tallest_bar_fills_the_plot_and_a_quiet_day_has_no_height(new_yorker
     _call(new_yorker, datetime(2026, 3, 18, 10, 0, tzinfo=NEW_YORK), "2.00")
     for _ in range(3):
         _call(new_yorker, datetime(2026, 3, 20, 10, 0, tzinfo=NEW_YORK), "0.10")
-    chart = stats.usage_chart(new_yorker, today=TODAY)
+    chart = usage_chart(new_yorker, today=TODAY)
     calls = {bar.day: bar for bar in chart.calls.bars}
     assert chart.calls.top == 5  # 3 calls, on a round scale
-    assert float(calls[TODAY].height) == pytest.approx(stats.PLOT_HEIGHT * 3 / 5, abs=0.1)
+    assert float(calls[TODAY].height) == pytest.approx(PLOT_HEIGHT * 3 / 5, abs=0.1)
     assert calls[date(2026, 3, 19)].height == "0.0"
     assert chart.calls.busiest.day == TODAY and chart.calls.total == 4
     assert chart.charges.top == Decimal("2.00") and chart.charges.total == Decimal("2.30")
     assert chart.charges.busiest.day == date(2026, 3, 18)
     charges = {bar.day: bar for bar in chart.charges.bars}
-    assert float(charges[date(2026, 3, 18)].height) == pytest.approx(stats.PLOT_HEIGHT)
+    assert float(charges[date(2026, 3, 18)].height) == pytest.approx(PLOT_HEIGHT)
 
 
 def test_a_month_without_calls_still_draws_an_empty_chart(alice):
-    chart = stats.usage_chart(alice)
+    chart = usage_chart(alice)
     assert chart.calls.total == 0 and chart.calls.busiest is None
     assert all(bar.height == "0.0" for bar in chart.calls.bars + chart.charges.bars)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from accounts import services
-from accounts.accountcsv import CellError, parse_amount
-from accounts.management.base import OperatorCommand, find_account
+from accounts.ledger.services import adjust_balance, check_adjustment
+from accounts.management.base import OperatorCommand, find_account, invalid
 from accounts.models import BalanceEntry
+from accounts.validators import parse_amount
 
 KINDS = {
     "top-up": BalanceEntry.Kind.TOP_UP,
@@ -49,16 +49,16 @@ Example: manage.py adjust_balance telekonferencja_48223809888 50.00 --reason "Ba
         account = find_account(options["login"])
         try:
             amount = parse_amount(options["amount"])
-        except CellError as error:
-            raise CommandError(f"AMOUNT: {error}.") from error
+        except ValidationError as error:
+            raise invalid("AMOUNT", options["amount"], error) from error
         kind = KINDS[options["kind"]]
         dry_run = options["dry_run"]
         try:
             if dry_run:
-                services.check_adjustment(amount, kind, options["reason"])
+                check_adjustment(amount, kind, options["reason"])
                 after = account.balance + amount
             else:
-                after = services.adjust_balance(
+                after = adjust_balance(
                     account, amount, kind, options["reason"], actor=self.actor
                 ).balance_after
         except ValidationError as error:

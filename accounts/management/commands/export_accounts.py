@@ -4,7 +4,7 @@ import csv
 import os
 from pathlib import Path
 
-from accounts import accountcsv
+from accounts import account_csv
 from accounts.management.base import OperatorCommand, counted
 from accounts.models import Account
 
@@ -12,7 +12,7 @@ from accounts.models import Account
 class Command(OperatorCommand):
     help = f"""Write all accounts as CSV, in the columns import_accounts reads (no passwords).
 
-Columns: {", ".join(accountcsv.EXPORT_COLUMNS)}.
+Columns: {", ".join(account_csv.EXPORT_COLUMNS)}.
 Importing the file back changes nothing; into an empty database it recreates the
 accounts, their current balances becoming opening balances. The file holds personal
 data: --output creates it readable by you only."""
@@ -33,14 +33,14 @@ data: --output creates it readable by you only."""
             self._write(self.stdout, total)
             return
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(descriptor, "w", encoding=accountcsv.ENCODING, newline="") as file:  # noqa: PTH123
+        with open(descriptor, "w", encoding=account_csv.ENCODING, newline="") as file:  # noqa: PTH123
             self._write(file, total)
         self.stdout.write(f"Exported {counted(total, 'account')} to {path}.")
 
     def _write(self, file, total: int) -> None:
         writer = csv.writer(file)
-        writer.writerow(accountcsv.EXPORT_COLUMNS)
+        writer.writerow(account_csv.EXPORT_COLUMNS)
         with self.progress(total, "accounts", "Exporting") as bar:
-            for account in accountcsv.accounts_for_export():
-                writer.writerow(accountcsv.export_row(account))
+            for account in account_csv.accounts_for_export():
+                writer.writerow(account_csv.export_row(account))
                 bar.update(1)

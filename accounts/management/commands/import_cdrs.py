@@ -8,7 +8,10 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import IntegrityError
 
-from accounts import cdr
+from accounts.calls import importer
+from accounts.calls.asterisk_csv import INBOUND_CONTEXTS, AsteriskParser
+from accounts.calls.konto_csv import KontoParser
+from accounts.calls.records import Rejection
 from accounts.csvfiles import FileProblem, check_encoding
 from accounts.management.base import OperatorCommand, counted
 
@@ -37,7 +40,7 @@ is 1 when any row was rejected."""
         parser.add_argument("file", type=Path, metavar="FILE", help="The CSV file to import.")
         parser.add_argument(
             "--format",
-            choices=cdr.FORMATS,
+            choices=importer.FORMATS,
             required=True,
             help="asterisk (Master.csv) or konto (Konto's call CSV).",
         )
@@ -91,13 +94,11 @@ is 1 when any row was rejected."""
         if not rate.is_finite() or rate < 0:
             raise CommandError(f"--rate {options['rate']!r} is not an amount such as 0.12.")
         if options["format"] == "asterisk":
-            parser = cdr.AsteriskParser(
-                zone, rate, [*cdr.INBOUND_CONTEXTS, *options["inbound_context"]]
-            )
+            parser = AsteriskParser(zone, rate, [*INBOUND_CONTEXTS, *options["inbound_context"]])
         else:
             if rate:
                 raise CommandError("--rate is for Asterisk files: Konto's CSV has its charges.")
-            parser = cdr.KontoParser(zone)
+            parser = KontoParser(zone)
         try:
             total_lines = check_encoding(path, options["encoding"])
         except FileProblem as problem:
@@ -105,11 +106,11 @@ is 1 when any row was rejected."""
 
         bar = self.progress(total_lines, "lines", "Importing")
 
-        def reject(rejection: cdr.Rejection) -> None:
+        def reject(rejection: Rejection) -> None:
             bar.clear()
             self.stderr.write(f"{path.name}: {rejection}")
 
-        run = cdr.CallImport(
+        run = importer.CallImport(
             parser,
             dry_run=options["dry_run"],
             actor=self.actor,
@@ -135,7 +136,7 @@ is 1 when any row was rejected."""
         if summary.rejected:
             raise CommandError(f"{summary.rejected} rows rejected (listed above).", returncode=1)
 
-    def _report(self, summary: cdr.Summary, dry_run: bool) -> None:
+    def _report(self, summary: importer.Summary, dry_run: bool) -> None:
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(
             f"{verb} {counted(summary.imported, 'call')}; {summary.already_present} already "

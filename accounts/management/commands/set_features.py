@@ -5,15 +5,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from accounts import services
-from accounts.accountcsv import CellError, parse_amount
-from accounts.management.base import OperatorCommand, find_account
+from accounts.features import FEATURES, set_features
+from accounts.management.base import OperatorCommand, find_account, invalid
+from accounts.validators import parse_amount
 
 
 class Command(OperatorCommand):
     help = f"""Switch an account's features on or off and set the limits staff control.
 
-LOGIN is the account's login (or its account ID). Features (NAME): {", ".join(services.FEATURES)}.
+LOGIN is the account's login (or its account ID). Features (NAME): {", ".join(FEATURES)}.
 Every change is recorded in the audit trail, which names this command.
 
 Example: manage.py set_features telekonferencja_48223809888 --enable voicemail --mailbox 1001"""
@@ -24,7 +24,7 @@ Example: manage.py set_features telekonferencja_48223809888 --enable voicemail -
             "--enable",
             action="append",
             default=[],
-            choices=list(services.FEATURES),
+            choices=list(FEATURES),
             metavar="NAME",
             help="Switch a feature on (may be given several times).",
         )
@@ -32,7 +32,7 @@ Example: manage.py set_features telekonferencja_48223809888 --enable voicemail -
             "--disable",
             action="append",
             default=[],
-            choices=list(services.FEATURES),
+            choices=list(FEATURES),
             metavar="NAME",
             help="Switch a feature off (may be given several times).",
         )
@@ -79,10 +79,10 @@ Example: manage.py set_features telekonferencja_48223809888 --enable voicemail -
         if options["credit_limit"] is not None:
             try:
                 credit_limit = parse_amount(options["credit_limit"])
-            except CellError as error:
-                raise CommandError(f"--credit-limit: {error}.") from error
+            except ValidationError as error:
+                raise invalid("--credit-limit", options["credit_limit"], error) from error
         try:
-            changes = services.set_features(
+            changes = set_features(
                 account,
                 enable=options["enable"],
                 disable=options["disable"],

@@ -12,7 +12,7 @@ from django.db.models import Count, DecimalField, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from accounts.calls import local_midnight
+from accounts.calls.history import local_midnight
 from accounts.models import MONEY, Account, CallRecord
 
 CHART_DAYS = 30

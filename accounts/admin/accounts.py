@@ -1,270 +1,36 @@
-"""The operator staff's (help desk's) screens: accounts, their money, calls and audit trail.
+"""Accounts in the staff's admin: find one, change it, top it up, block it, reset its password.
 
-Every change staff make here is written to the audit trail with the staff user's name, and
-money moves only through accounts.services. The lists stay fast at a million calls: related
-rows are joined in the list query, counts of the whole table are not taken, and the date
-drill-down does not scan the table for the dates it offers.
+Every change goes through the service that owns it (features and limits, status, money,
+password e-mails), so the admin gives the same verdicts and leaves the same audit events as
+the operators' commands.
 """
 
 from __future__ import annotations
 
-import calendar
-from datetime import date
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Min, Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import audit, services
-from accounts.models import (
-    Account,
-    AuditEvent,
-    BalanceEntry,
-    CallRecord,
-    HuntGroup,
-    HuntGroupMembership,
-    User,
-)
+from accounts import validators
+from accounts.admin.base import AuditedAdmin, small_table
+from accounts.features import change_features, check_features
+from accounts.ledger.services import MANUAL_BALANCE_KINDS, adjust_balance, check_adjustment
+from accounts.models import Account
+from accounts.provisioning import FEATURE_AND_LIMIT_FIELDS, send_password_email, set_status
 from accounts.templatetags.konto import money
 
 RECENT_ROWS_ON_ACCOUNT_PAGE = 10
-
-
-# --- Auditing what staff do ---------------------------------------------------------------------
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Writes an audit event, with the staff user's name, for every add, change and delete."""
-
-    # Fields whose values never go into the audit trail (only that they changed).
-    secret_fields: tuple[str, ...] = ("password", "sip_password")
-
-    def audit_account(self, obj) -> Account | None:
-        """The customer account an object belongs to (for the account's audit trail)."""
-        return None
-
-    def _audit_kind(self, action: str) -> str:
-        return f"{self.model._meta.model_name}.{action}"
-
-    def _values(self, form: forms.BaseForm, change: bool) -> dict[str, list[str]]:
-        values = {}
-        for name in form.changed_data:
-            if any(secret in name for secret in self.secret_fields):
-                values[name] = ["", "changed"]
-                continue
-            old = form.initial.get(name) if change else None
-            new = form.cleaned_data.get(name)
-            values[name] = [_audit_text(old), _audit_text(new)]
-        return values
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        values = self._values(form, change)
-        if values or not change:
-            audit.record(
-                self._audit_kind("update" if change else "create"),
-                account=self.audit_account(obj),
-                request=request,
-                message=str(obj),
-                **values,
-            )
-
-    def delete_model(self, request, obj):
-        self._audit_delete(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self._audit_delete(request, obj)
-        super().delete_queryset(request, queryset)
-
-    def _audit_delete(self, request, obj) -> None:
-        account = self.audit_account(obj)
-        if isinstance(obj, Account):
-            account = None  # the event outlives the account: it names it in the message
-        audit.record(self._audit_kind("delete"), account=account, request=request, message=str(obj))
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        model_name = formset.model._meta.model_name
-        for obj in formset.new_objects:
-            audit.record(
-                f"{model_name}.create",
-                account=getattr(obj, "account", None),
-                request=request,
-                message=str(obj),
-            )
-        for obj, changed in formset.changed_objects:
-            audit.record(
-                f"{model_name}.update",
-                account=getattr(obj, "account", None),
-                request=request,
-                message=str(obj),
-                fields=list(changed),
-            )
-        for obj in formset.deleted_objects:
-            audit.record(
-                f"{model_name}.delete",
-                account=getattr(obj, "account", None),
-                request=request,
-                message=str(obj),
-            )
-
-
-def _audit_text(value) -> str:
-    if hasattr(value, "pk"):
-        return str(value)
-    return services.audit_value(value)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that are history: staff read them, nobody edits them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# --- A date drill-down that does not scan a million rows ------------------------------------------
-
-
-class FastDateHierarchyChangeList(ChangeList):
-    """Django's date hierarchy asks the database for the distinct years, months or days
-    present (a scan of the whole filtered table). This one offers every month of a year and
-    every day of a month without a query; only the years come from one MIN/MAX.
-    """
-
-    def fast_date_hierarchy(self) -> dict:
-        field = self.date_hierarchy
-        year = self.params.get(f"{field}__year")
-        month = self.params.get(f"{field}__month")
-        day = self.params.get(f"{field}__day")
-
-        def link(filters: dict) -> str:
-            return self.get_query_string(filters, [f"{field}__"])
-
-        try:
-            year, month, day = (int(v) if v else None for v in (year, month, day))
-        except (TypeError, ValueError):
-            return {"show": False}
-        if year and month and day:
-            moment = date(year, month, day)
-            return {
-                "show": True,
-                "back": {
-                    "link": link({f"{field}__year": year, f"{field}__month": month}),
-                    "title": capfirst(formats.date_format(moment, "YEAR_MONTH_FORMAT")),
-                },
-                "choices": [{"title": capfirst(formats.date_format(moment, "MONTH_DAY_FORMAT"))}],
-            }
-        if year and month:
-            days = calendar.monthrange(year, month)[1]
-            return {
-                "show": True,
-                "back": {"link": link({f"{field}__year": year}), "title": str(year)},
-                "choices": [
-                    {
-                        "link": link(
-                            {f"{field}__year": year, f"{field}__month": month, f"{field}__day": d}
-                        ),
-                        "title": capfirst(
-                            formats.date_format(date(year, month, d), "MONTH_DAY_FORMAT")
-                        ),
-                    }
-                    for d in range(1, days + 1)
-                ],
-            }
-        if year:
-            return {
-                "show": True,
-                "back": {"link": link({}), "title": gettext("All dates")},
-                "choices": [
-                    {
-                        "link": link({f"{field}__year": year, f"{field}__month": m}),
-                        "title": capfirst(
-                            formats.date_format(date(year, m, 1), "YEAR_MONTH_FORMAT")
-                        ),
-                    }
-                    for m in range(1, 13)
-                ],
-            }
-        bounds = self.queryset.aggregate(first=Min(field), last=Max(field))
-        if not (bounds["first"] and bounds["last"]):
-            return {"show": False}
-        first = timezone.localtime(bounds["first"]).year
-        last = timezone.localtime(bounds["last"]).year
-        return {
-            "show": True,
-            "choices": [
-                {"link": link({f"{field}__year": y}), "title": str(y)}
-                for y in range(last, first - 1, -1)
-            ],
-        }
-
-
-class FastListAdmin(ReadOnlyAdmin):
-    """Lists that may hold millions of rows."""
-
-    change_list_template = "admin/accounts/fast_change_list.html"
-    # The "N total" next to a filtered count would COUNT(*) the whole table on every page.
-    show_full_result_count = False
-    list_per_page = 50
-
-    def get_changelist(self, request, **kwargs):
-        return FastDateHierarchyChangeList
-
-
-def _account_link(account: Account | None) -> str:
-    if account is None:
-        return "—"
-    url = reverse("admin:accounts_account_change", args=[account.pk])
-    return format_html('<a href="{}">{}</a>', url, account.account_id)
-
-
-# --- Users ---------------------------------------------------------------------------------------
-
-
-@admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):
-    list_display = ["username", "email", "is_staff", "is_active", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
-    search_fields = ["username", "email"]
-    show_full_result_count = False
-
-    def audit_account(self, obj) -> Account | None:
-        return Account.objects.filter(user=obj).first()
-
-    def user_change_password(self, request, id, form_url=""):
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            user = self.get_object(request, id)
-            audit.record(
-                "user.password_set",
-                account=self.audit_account(user),
-                request=request,
-                message=user.get_username(),
-            )
-        return response
-
-
-# --- Accounts ------------------------------------------------------------------------------------
+PHONE_FIELDS = ("phone", "fax", "alt_phone")
 
 
 class BalanceBelowZeroFilter(admin.SimpleListFilter):
@@ -297,6 +63,23 @@ class AccountAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["email"].initial = self.instance.user.email
             self.initial.setdefault("email", self.instance.user.email)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The same checks as the profile form, the account import and set_features.
+        for name in PHONE_FIELDS:
+            if cleaned.get(name):
+                try:
+                    cleaned[name] = validators.normalize_phone(cleaned[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        limits = {name: cleaned[name] for name in FEATURE_AND_LIMIT_FIELDS if name in cleaned}
+        try:
+            cleaned.update(check_features(self.instance, limits))
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                self.add_error(name, errors)
+        return cleaned
 
 
 @admin.register(Account)
@@ -486,7 +269,7 @@ class AccountAdmin(AuditedAdmin):
                 for entry in entries
             ),
         )
-        return _small_table(
+        return small_table(
             [_("date"), _("kind"), _("amount"), _("balance after"), _("description"), _("by")],
             rows,
         )
@@ -511,7 +294,7 @@ class AccountAdmin(AuditedAdmin):
                 for event in events
             ),
         )
-        return _small_table([_("when"), _("who"), _("what"), _("message")], rows)
+        return small_table([_("when"), _("who"), _("what"), _("message")], rows)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -529,23 +312,33 @@ class AccountAdmin(AuditedAdmin):
             queryset |= filtered.filter(Q(phone__contains=digits) | Q(alt_phone__contains=digits))
         return queryset, may_have_duplicates
 
-    # Saving: e-mail on the user, status through set_status, all of it audited
+    # Saving: each kind of change through its service, each with its own audit event
 
     def save_model(self, request, obj, form, change):
-        status_changed = change and "status" in form.changed_data
-        if status_changed:
-            new_status = obj.status
-            obj.status = form.initial["status"]
-        if "email" in form.changed_data:
+        if not change:
+            # A customer account is created by an import; an account added here is audited
+            # as a whole, like any other object staff add.
+            super().save_model(request, obj, form, change)
+            return
+        changed = set(form.changed_data)
+        stored = Account.objects.get(pk=obj.pk)
+        # Features and limits as the set_features command sets them ("account.features").
+        feature_values = {name: getattr(obj, name) for name in FEATURE_AND_LIMIT_FIELDS & changed}
+        new_status = obj.status
+        for name in [*feature_values, "status"]:
+            setattr(obj, name, getattr(stored, name))
+        if "email" in changed:
             obj.user.email = form.cleaned_data["email"]
             obj.user.save(update_fields=["email"])
         super().save_model(request, obj, form, change)
-        if status_changed:
-            services.set_status(obj, new_status, actor=request.user, request=request)
+        change_features(obj, feature_values, actor=request.user, request=request)
+        set_status(obj, new_status, actor=request.user, request=request)
 
     def _values(self, form, change):
         values = super()._values(form, change)
-        values.pop("status", None)  # set_status writes its own event
+        # Status, features and limits are audited by their services.
+        for name in ["status", *FEATURE_AND_LIMIT_FIELDS]:
+            values.pop(name, None)
         return values
 
     # Actions
@@ -564,7 +357,7 @@ class AccountAdmin(AuditedAdmin):
         changed = 0
         for account in queryset.select_related("user"):
             if account.status != status:
-                services.set_status(account, status, actor=request.user, request=request)
+                set_status(account, status, actor=request.user, request=request)
                 changed += 1
         if status == Account.Status.BLOCKED:
             message = ngettext("%(count)d account blocked.", "%(count)d accounts blocked.", changed)
@@ -580,7 +373,7 @@ class AccountAdmin(AuditedAdmin):
             raise PermissionDenied
         sent, without_email = 0, []
         for account in queryset.select_related("user"):
-            if services.send_password_email(account.user, actor=request.user, request=request):
+            if send_password_email(account.user, actor=request.user, request=request):
                 sent += 1
             else:
                 without_email.append(account.account_id)
@@ -645,7 +438,7 @@ class AccountAdmin(AuditedAdmin):
         if request.method == "POST":
             form = AdjustBalanceForm(request.POST)
             if form.is_valid():
-                entry = services.adjust_balance(
+                entry = adjust_balance(
                     account,
                     form.cleaned_data["amount"],
                     form.cleaned_data["kind"],
@@ -681,7 +474,7 @@ class AccountAdmin(AuditedAdmin):
     def password_reset_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         account = self._account_for_action(request, object_id)
         if request.method == "POST":
-            if services.send_password_email(account.user, actor=request.user, request=request):
+            if send_password_email(account.user, actor=request.user, request=request):
                 self.message_user(
                     request,
                     gettext("Password reset e-mail sent to %(email)s.")
@@ -706,13 +499,6 @@ class AccountAdmin(AuditedAdmin):
         )
 
 
-def _small_table(headings, rows) -> str:
-    if not rows:
-        return gettext("No data to display")
-    head = format_html_join("", "<th>{}</th>", ((heading,) for heading in headings))
-    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, rows)
-
-
 class AdjustBalanceForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount"),
@@ -729,7 +515,7 @@ class AdjustBalanceForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(kind.value, kind.label) for kind in services.MANUAL_BALANCE_KINDS],
+        choices=[(kind.value, kind.label) for kind in MANUAL_BALANCE_KINDS],
         error_messages={"required": _("Choose top-up, adjustment or refund.")},
     )
     reason = forms.CharField(
@@ -747,107 +533,5 @@ class AdjustBalanceForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if {"amount", "kind", "reason"} <= cleaned.keys():
-            services.check_adjustment(cleaned["amount"], cleaned["kind"], cleaned["reason"])
+            check_adjustment(cleaned["amount"], cleaned["kind"], cleaned["reason"])
         return cleaned
-
-
-# --- The ledger, calls, hunt groups, the audit trail --------------------------------------------
-
-
-@admin.register(BalanceEntry)
-class BalanceEntryAdmin(FastListAdmin):
-    list_display = [
-        "created_at",
-        "account_link",
-        "kind",
-        "amount",
-        "balance_after",
-        "description",
-        "call",
-        "created_by_label",
-    ]
-    list_select_related = ["account", "call"]
-    list_filter = ["kind"]
-    date_hierarchy = "created_at"
-    search_fields = ["=account__account_id", "=account__user__username", "description"]
-    search_help_text = _("Exact account ID or login, or words of the description.")
-
-    @admin.display(description=_("account"), ordering="account__account_id")
-    def account_link(self, entry: BalanceEntry) -> str:
-        return _account_link(entry.account)
-
-
-@admin.register(CallRecord)
-class CallRecordAdmin(FastListAdmin):
-    list_display = [
-        "started_at",
-        "account_link",
-        "caller",
-        "callee",
-        "direction",
-        "disposition",
-        "duration",
-        "billed_seconds",
-        "charge",
-    ]
-    list_select_related = ["account"]
-    list_filter = ["direction", "disposition"]
-    date_hierarchy = "started_at"
-    # Numbers have no case: LIKE rather than ILIKE, about twice as fast on a million rows.
-    search_fields = ["caller__contains", "callee__contains", "=account__account_id"]
-    search_help_text = _("Part of the caller's or callee's number, or the exact account ID.")
-
-    @admin.display(description=_("account"), ordering="account__account_id")
-    def account_link(self, call: CallRecord) -> str:
-        return _account_link(call.account)
-
-    def get_search_results(self, request, queryset, search_term):
-        # Numbers are stored as digits; "+48 22 123-45-67" should find them.
-        term = search_term.strip()
-        if term and all(ch.isdigit() or ch in "+ -()" for ch in term):
-            search_term = "".join(ch for ch in term if ch.isdigit())
-        return super().get_search_results(request, queryset, search_term)
-
-
-class HuntGroupMembershipInline(admin.TabularInline):
-    model = HuntGroupMembership
-    raw_id_fields = ["account"]
-    extra = 1
-    readonly_fields = ["joined_at"]
-
-
-@admin.register(HuntGroup)
-class HuntGroupAdmin(AuditedAdmin):
-    list_display = ["name", "number", "member_count"]
-    search_fields = ["name", "number"]
-    inlines = [HuntGroupMembershipInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("members"))
-
-    @admin.display(description=_("members"), ordering="member_count")
-    def member_count(self, group: HuntGroup) -> int:
-        return group.member_count
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(FastListAdmin):
-    list_display = [
-        "created_at",
-        "actor_label",
-        "actor_kind",
-        "account_link",
-        "kind",
-        "message",
-        "ip_address",
-    ]
-    list_select_related = ["account"]
-    list_filter = ["actor_kind", "kind"]
-    date_hierarchy = "created_at"
-    search_fields = ["=account__account_id", "=account__user__username", "=actor_label", "kind"]
-    search_help_text = _("Exact account ID, login or staff user name, or part of the event kind.")
-    readonly_fields = ["data"]
-
-    @admin.display(description=_("account"), ordering="account__account_id")
-    def account_link(self, event: AuditEvent) -> str:
-        return _account_link(event.account)

@@ -6,15 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.calls import BALANCE_ENTRIES_PER_PAGE, LedgerPaginator, balance_entries
 from accounts.decorators import customer_required
-from accounts.models import Account
+from accounts.models import Account, BalanceEntry
+from accounts.paging import IndexPaginator
+
+BALANCE_ENTRIES_PER_PAGE = 50
 
 
 @require_GET
 @customer_required
 def balance_history(request: HttpRequest) -> HttpResponse:
     account: Account = request.account
-    paginator = LedgerPaginator(balance_entries(account), BALANCE_ENTRIES_PER_PAGE)
+    entries = BalanceEntry.objects.filter(account=account).order_by("-created_at", "-id")
+    paginator = IndexPaginator(entries, BALANCE_ENTRIES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "accounts/balance_history.html", {"page": page})

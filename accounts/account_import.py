@@ -1,0 +1,347 @@
+"""Importing accounts from the accounts CSV (`manage.py import_accounts`): compare each row
+with the database, then create or update the accounts, with the policy for their passwords.
+
+Every row is checked first; if any is wrong nothing is written (unless the operator asks to
+import the rest). A new account without a password gets a generated one, which must go
+somewhere: a credentials file readable by its owner only, or a welcome e-mail with a link to
+choose a password. Accounts are written in one transaction; e-mails go after it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts import audit
+from accounts.account_csv import AccountRow, Problem, read_rows
+from accounts.models import Account, User
+from accounts.provisioning import account_changes, create_or_update_account, send_password_email
+
+LOOKUP_CHUNK = 500
+
+
+class ProgressBar(Protocol):
+    def update(self, n: int = 1) -> Any: ...
+
+
+# How the caller shows progress: (total, unit, description) → a context manager with update().
+Progress = Callable[[int, str, str], AbstractContextManager[ProgressBar]]
+
+
+class _NoProgress:
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+def no_progress(total: int, unit: str, description: str) -> AbstractContextManager[ProgressBar]:
+    return nullcontext(_NoProgress())
+
+
+class ImportRefused(Exception):
+    """The import as asked cannot be done; nothing was written."""
+
+
+@dataclass
+class Plan:
+    """What importing one row does: create, update (with `changes`) or nothing."""
+
+    row: AccountRow
+    account: Account | None
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    generated_password: str = ""
+    password_hash: str | None = None
+
+    @property
+    def action(self) -> str:
+        if self.account is None:
+            return "create"
+        return "update" if self.changes else "unchanged"
+
+
+@dataclass
+class ImportOptions:
+    credentials: Path | None = None
+    send_welcome: bool = False
+    update_passwords: bool = False
+    skip_invalid: bool = False
+    dry_run: bool = False
+
+
+@dataclass
+class ImportReport:
+    plans: list[Plan]
+    problems: list[Problem]
+    welcomed: int = 0
+    unsent: list[tuple[str, str]] = field(default_factory=list)  # (login, why)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({problem.line for problem in self.problems})
+
+    def count(self, action: str) -> int:
+        return sum(plan.action == action for plan in self.plans)
+
+
+def import_accounts(
+    text: str,
+    options: ImportOptions,
+    *,
+    actor: audit.Actor,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Import the accounts CSV `text` as `options` say.
+
+    Raises ImportRefused (nothing written) when the options cannot be honoured or, without
+    `skip_invalid`, when any row is wrong; `ImportRefused.problems` then lists them.
+    """
+    if options.send_welcome and not settings.PORTAL_URL:
+        raise ImportRefused(
+            "--send-welcome needs PORTAL_URL (the portal's address, for the link in the "
+            "e-mail). Nothing was imported."
+        )
+    credentials = options.credentials
+    if credentials and not options.dry_run and credentials.exists():
+        raise ImportRefused(
+            f"{credentials} already exists; give a new file name (earlier passwords "
+            "are never overwritten). Nothing was imported."
+        )
+    rows, problems = read_rows(text)
+    plans, plan_problems = plan_import(
+        rows, update_passwords=options.update_passwords, send_welcome=options.send_welcome
+    )
+    generated = [plan.row.line for plan in plans if plan.generated_password]
+    if generated and not (credentials or options.send_welcome):
+        accounts = "1 new account" if len(generated) == 1 else f"{len(generated)} new accounts"
+        raise ImportRefused(
+            f"{accounts} (from line {generated[0]}) {'has' if len(generated) == 1 else 'have'} "
+            "no password, so one would be generated, but it would go nowhere: give "
+            "--credentials FILE or --send-welcome. Nothing was imported."
+        )
+    report = ImportReport(plans, sorted([*problems, *plan_problems], key=lambda p: p.line))
+    if report.problems and not options.skip_invalid:
+        return report
+    if not options.dry_run:
+        welcome = _write(plans, credentials, actor=actor, progress=progress)
+        if options.send_welcome:
+            _send_welcome(welcome, report, actor=actor, progress=progress)
+    return report
+
+
+def _write(
+    plans: list[Plan], credentials: Path | None, *, actor: audit.Actor, progress: Progress
+) -> list[User]:
+    """Write the plans in one transaction; returns the users to welcome (generated passwords)."""
+    to_write = [plan for plan in plans if plan.action != "unchanged"]
+    with progress(len(to_write), "passwords", "Hashing passwords") as bar:
+        hash_passwords(to_write, bar.update)
+    secrets_file = _open_private(credentials) if credentials else None
+    welcome = []
+    try:
+        writer = csv.writer(secrets_file) if secrets_file else None
+        if writer:
+            writer.writerow(["login", "account_id", "password"])
+        with transaction.atomic(), progress(len(to_write), "accounts", "Importing") as bar:
+            for plan in to_write:
+                account = apply_plan(plan, actor=actor)
+                if plan.generated_password:
+                    if writer:
+                        writer.writerow(
+                            [account.login, account.account_id, plan.generated_password]
+                        )
+                    welcome.append(account.user)
+                bar.update(1)
+    except BaseException:
+        if secrets_file and credentials:
+            # Nothing was created, so the passwords in it belong to no one.
+            secrets_file.close()
+            credentials.unlink(missing_ok=True)
+        raise
+    if secrets_file:
+        secrets_file.close()
+    return welcome
+
+
+def _send_welcome(
+    users: list[User], report: ImportReport, *, actor: audit.Actor, progress: Progress
+) -> None:
+    with progress(len(users), "e-mails", "Sending welcome e-mails") as bar:
+        for user in users:
+            try:
+                send_password_email(user, welcome=True, actor=actor)
+                report.welcomed += 1
+            except Exception as error:  # noqa: BLE001 — report and go on with the others
+                report.unsent.append((user.username, str(error)))
+            bar.update(1)
+
+
+def _open_private(path: Path) -> IO[str]:
+    """A new file only its owner can read: it is going to hold passwords."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return open(descriptor, "w", encoding="utf-8", newline="")  # noqa: SIM115 — closed by _write
+
+
+# --- Comparing with the database ---------------------------------------------------------------
+
+
+def plan_import(
+    rows: list[AccountRow], *, update_passwords: bool = False, send_welcome: bool = False
+) -> tuple[list[Plan], list[Problem]]:
+    """Decide what each row does, and find the rows that clash with existing accounts.
+
+    A new account without a password gets a generated one (`Plan.generated_password`); the
+    caller makes sure it goes somewhere (a credentials file, a welcome e-mail).
+    """
+    existing = _existing_accounts([row.login for row in rows])
+    orphans = _users_without_account([row.login for row in rows])
+    ids_taken = _owners("account_id", [_account_id(row) for row in rows])
+    mailboxes_taken = _owners("mailbox", [row.values.get("mailbox") for row in rows])
+    plans, problems = [], []
+    for row in rows:
+        account = existing.get(row.login)
+        row_problems = []
+        if account is None and row.login in orphans:
+            row_problems.append(
+                Problem(
+                    row.line,
+                    "login",
+                    "the login belongs to a user without an account (operator staff?)",
+                )
+            )
+        account_id = _account_id(row)
+        if account is not None and "account_id" in row.values and account_id != account.account_id:
+            row_problems.append(
+                Problem(
+                    row.line,
+                    "account_id",
+                    f"the account's ID is {account.account_id!r}; an import does not change "
+                    "account IDs",
+                )
+            )
+        elif (owner := ids_taken.get(account_id)) and owner != row.login:
+            row_problems.append(
+                Problem(row.line, "account_id", f"{account_id!r} is the ID of the login {owner!r}")
+            )
+        mailbox = row.values.get("mailbox")
+        if (owner := mailboxes_taken.get(mailbox)) and owner != row.login:
+            row_problems.append(
+                Problem(row.line, "mailbox", f"mailbox {mailbox} belongs to the login {owner!r}")
+            )
+        plan = Plan(row, account)
+        if account is None:
+            row_problems.extend(_new_password_problems(row, send_welcome))
+            if not row.password:
+                plan.generated_password = generate_password()
+        else:
+            plan.changes = account_changes(account, row.values)
+            if row.password and update_passwords:
+                row_problems.extend(_password_problems(row, account.user.email))
+                if not row_problems and not check_password(row.password, account.user.password):
+                    plan.changes["password"] = ["", "changed"]
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            plans.append(plan)
+    return plans, problems
+
+
+def generate_password() -> str:
+    """16 random letters, digits, '-' and '_' (96 bits): strong, and safe in a CSV cell."""
+    return secrets.token_urlsafe(12)
+
+
+def _account_id(row: AccountRow) -> str:
+    return row.values.get("account_id") or row.login
+
+
+def _new_password_problems(row: AccountRow, send_welcome: bool) -> list[Problem]:
+    if row.password:
+        return _password_problems(row, row.values.get("email", ""))
+    if send_welcome and not row.values.get("email"):
+        return [Problem(row.line, "email", "the welcome e-mail needs an e-mail address")]
+    return []
+
+
+def _password_problems(row: AccountRow, email: str) -> list[Problem]:
+    try:
+        validate_password(row.password, User(username=row.login, email=email))
+    except ValidationError as error:
+        return [Problem(row.line, "password", " ".join(error.messages))]
+    return []
+
+
+def _chunks(values: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing_accounts(logins: list[str]) -> dict[str, Account]:
+    found = {}
+    for chunk in _chunks(sorted({login for login in logins if login})):
+        for account in Account.objects.select_related("user").filter(user__username__in=chunk):
+            found[account.user.username] = account
+    return found
+
+
+def _users_without_account(logins: list[str]) -> set[str]:
+    found = set()
+    for chunk in _chunks(sorted({login for login in logins if login})):
+        users = User.objects.filter(username__in=chunk, account__isnull=True)
+        found.update(users.values_list("username", flat=True))
+    return found
+
+
+def _owners(field_name: str, values: list[str | None]) -> dict[str, str]:
+    """{value: login of the account that has it} for an Account field."""
+    owners = {}
+    for chunk in _chunks(sorted({value for value in values if value})):
+        owners.update(
+            Account.objects.filter(**{f"{field_name}__in": chunk}).values_list(
+                field_name, "user__username"
+            )
+        )
+    return owners
+
+
+def hash_passwords(plans: list[Plan], progress: Callable[[int], None] | None = None) -> None:
+    """Hash the passwords to be set before any transaction opens.
+
+    Argon2 takes a tenth of a second and 100 MB per password, on purpose; the hashing runs
+    on every processor (argon2 releases Python's lock while it works).
+    """
+    jobs = []
+    for plan in plans:
+        if plan.action == "create":
+            jobs.append((plan, plan.row.password or plan.generated_password))
+        elif "password" in plan.changes:
+            jobs.append((plan, plan.row.password))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        hashes = pool.map(make_password, [password for _plan, password in jobs])
+        for (plan, _password), encoded in zip(jobs, hashes, strict=True):
+            plan.password_hash = encoded
+            if progress:
+                progress(1)
+
+
+def apply_plan(plan: Plan, *, actor: audit.Actor) -> Account:
+    """Create or update the account of one planned row (callers hold the transaction)."""
+    result = create_or_update_account(
+        plan.row.login,
+        plan.row.values,
+        password_hash=plan.password_hash,
+        opening_balance=plan.row.opening_balance if plan.account is None else None,
+        actor=actor,
+    )
+    return result.account

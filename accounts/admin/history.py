@@ -1,0 +1,87 @@
+"""The records staff read and nobody edits: the ledger, the calls and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin.base import FastListAdmin, link_to_account
+from accounts.models import AuditEvent, BalanceEntry, CallRecord
+
+
+@admin.register(BalanceEntry)
+class BalanceEntryAdmin(FastListAdmin):
+    list_display = [
+        "created_at",
+        "account_link",
+        "kind",
+        "amount",
+        "balance_after",
+        "description",
+        "call",
+        "created_by_label",
+    ]
+    list_select_related = ["account", "call"]
+    list_filter = ["kind"]
+    date_hierarchy = "created_at"
+    search_fields = ["=account__account_id", "=account__user__username", "description"]
+    search_help_text = _("Exact account ID or login, or words of the description.")
+
+    @admin.display(description=_("account"), ordering="account__account_id")
+    def account_link(self, entry: BalanceEntry) -> str:
+        return link_to_account(entry.account)
+
+
+@admin.register(CallRecord)
+class CallRecordAdmin(FastListAdmin):
+    list_display = [
+        "started_at",
+        "account_link",
+        "caller",
+        "callee",
+        "direction",
+        "disposition",
+        "duration",
+        "billed_seconds",
+        "charge",
+    ]
+    list_select_related = ["account"]
+    list_filter = ["direction", "disposition"]
+    date_hierarchy = "started_at"
+    # Numbers have no case: LIKE rather than ILIKE, about twice as fast on a million rows.
+    search_fields = ["caller__contains", "callee__contains", "=account__account_id"]
+    search_help_text = _("Part of the caller's or callee's number, or the exact account ID.")
+
+    @admin.display(description=_("account"), ordering="account__account_id")
+    def account_link(self, call: CallRecord) -> str:
+        return link_to_account(call.account)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Numbers are stored as digits; "+48 22 123-45-67" should find them.
+        term = search_term.strip()
+        if term and all(ch.isdigit() or ch in "+ -()" for ch in term):
+            search_term = "".join(ch for ch in term if ch.isdigit())
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(FastListAdmin):
+    list_display = [
+        "created_at",
+        "actor_label",
+        "actor_kind",
+        "account_link",
+        "kind",
+        "message",
+        "ip_address",
+    ]
+    list_select_related = ["account"]
+    list_filter = ["actor_kind", "kind"]
+    date_hierarchy = "created_at"
+    search_fields = ["=account__account_id", "=account__user__username", "=actor_label", "kind"]
+    search_help_text = _("Exact account ID, login or staff user name, or part of the event kind.")
+    readonly_fields = ["data"]
+
+    @admin.display(description=_("account"), ordering="account__account_id")
+    def account_link(self, event: AuditEvent) -> str:
+        return link_to_account(event.account)

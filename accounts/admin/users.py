@@ -1,0 +1,33 @@
+"""Users: customers' logins and operator staff."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts import audit
+from accounts.admin.base import AuditedAdmin
+from accounts.models import Account, User
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    list_display = ["username", "email", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    search_fields = ["username", "email"]
+    show_full_result_count = False
+
+    def audit_account(self, obj) -> Account | None:
+        return Account.objects.filter(user=obj).first()
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            audit.record(
+                "user.password_set",
+                account=self.audit_account(user),
+                request=request,
+                message=user.get_username(),
+            )
+        return response

@@ -1,0 +1,89 @@
+"""The seed's "Customer Login" form and the password reset by login or e-mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts import mail
+
+User = get_user_model()
+
+
+def account_of(user) -> object | None:
+    try:
+        return user.account
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+class LoginForm(AuthenticationForm):
+    """The seed's "Customer Login": Login and Password."""
+
+    username = forms.CharField(
+        label=_("Login"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "The login or password is wrong. Check both (letters must match in case) and try again."
+        ),
+        "inactive": _("This login is not active. Please contact your service provider."),
+        "blocked": _(
+            "This account is blocked, so you cannot sign in. Please contact your service provider "
+            "or administrator."
+        ),
+    }
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        account = account_of(user)
+        if account is not None and account.is_blocked:
+            raise ValidationError(self.error_messages["blocked"], code="blocked")
+
+
+class LoginOrEmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but customers may give their login as well as their e-mail.
+
+    Like Django's, it answers the same whether or not anything matched.
+    """
+
+    email = forms.CharField(
+        label=_("Login or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+    def get_users(self, login_or_email: str):
+        value = login_or_email.strip()
+        candidates = User._default_manager.filter(
+            Q(username__iexact=value) | Q(email__iexact=value), is_active=True
+        ).exclude(email="")
+        return (user for user in candidates if user.has_usable_password())
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # Through the portal's one mail sender: in the customer's language and time zone, not
+        # the language of whoever asked. The trio is named by its text template.
+        name = email_template_name.removeprefix("emails/").removesuffix(".txt")
+        mail.send(name, context, to=[to_email], account=account_of(context["user"]))

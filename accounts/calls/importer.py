@@ -1,0 +1,323 @@
+"""The import of call records from the switch: `manage.py import_cdrs`.
+
+Two formats, each read by its own parser: Asterisk's Master.csv (`asterisk_csv`) and Konto's
+own call CSV (`konto_csv`). A parser turns each row into a ParsedCall or rejects it; this
+module does the rest, the same for both.
+
+Charges go through the ledger, each entry linked to its call; a call is charged once, when
+it is first imported. Importing a file again adds nothing and charges nothing.
+
+Rows are read in batches. Each batch (its calls and their charges) is one transaction, so a
+call is never stored without its charge; an interrupted import is finished by running it
+again. Run one import at a time: a duplicate within the file is told from a call imported
+earlier by its database id, which would confuse two imports running at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from accounts import audit, bulk
+from accounts.calls.asterisk_csv import ASTERISK_SOURCE, AsteriskParser
+from accounts.calls.konto_csv import KontoParser
+from accounts.calls.records import CallKey, ParsedCall, Rejected, Rejection
+from accounts.csvfiles import Record, records
+from accounts.ledger.services import LedgerLine, change_balance_bulk
+from accounts.models import Account, BalanceEntry, CallRecord
+
+FORMATS = ("asterisk", "konto")
+BATCH_SIZE = 5000
+# The columns written for each new call, in this order (see _call_row).
+CALL_FIELDS = [
+    "account_id",
+    "source",
+    "source_id",
+    "started_at",
+    "answered_at",
+    "duration",
+    "billed_seconds",
+    "caller",
+    "callee",
+    "direction",
+    "disposition",
+    "description",
+    "charge",
+]
+
+
+@dataclass
+class Summary:
+    imported: int = 0
+    already_present: int = 0
+    rejected: int = 0
+    charged_calls: int = 0
+    charged: Decimal = Decimal("0.00")
+    charged_accounts: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _AccountInfo:
+    pk: int
+    currency: str
+
+
+class CallImport:
+    """One run of import_cdrs over one file.
+
+    `on_reject` receives each Rejection as it is found (the command prints it), `on_progress`
+    the number of lines read since the last call.
+    """
+
+    def __init__(
+        self,
+        parser: AsteriskParser | KontoParser,
+        *,
+        dry_run: bool = False,
+        actor: audit.Actor = None,
+        on_reject: Callable[[Rejection], None] = lambda rejection: None,
+        on_progress: Callable[[int], None] = lambda lines: None,
+        batch_size: int = BATCH_SIZE,
+    ):
+        self.parser = parser
+        self.dry_run = dry_run
+        self.actor = actor
+        self.on_reject = on_reject
+        self.on_progress = on_progress
+        self.batch_size = batch_size
+        self.summary = Summary()
+        self.accounts: dict[str, _AccountInfo | None] = {}
+        # Calls with a larger id than this were written by this run: finding one of them again
+        # means the file has the call twice. A dry run writes nothing, so it remembers instead.
+        self.watermark = 0
+        self.seen_in_dry_run: dict[CallKey, int] = {}
+        self.progress_line = 0
+        self.lock = threading.Lock()
+
+    def run(self, lines: Iterable[str], total_lines: int = 0) -> Summary:
+        self.watermark = CallRecord.objects.aggregate(last=Max("pk"))["last"] or 0
+        with self._batches() as store:
+            batch: list[ParsedCall] = []
+            for record in self._records(lines):
+                try:
+                    if record.fields is None:
+                        raise Rejected(record.error)
+                    batch.append(self.parser.parse(record.line, record.fields))
+                except Rejected as error:
+                    self._reject(record.line, error)
+                if len(batch) >= self.batch_size:
+                    store(self._prepare(batch))
+                    batch = []
+            store(self._prepare(batch))
+        if total_lines:
+            self._report_progress(total_lines)
+        if not self.dry_run and self.summary.imported:
+            audit.record(
+                "calls.import",
+                actor=self.actor,
+                message=f"{self.summary.imported} calls imported",
+                imported=self.summary.imported,
+                already_present=self.summary.already_present,
+                rejected=self.summary.rejected,
+                charged=str(self.summary.charged),
+            )
+        return self.summary
+
+    def _records(self, lines: Iterable[str]) -> Iterator[Record]:
+        lines = iter(lines)
+        first = next(lines, "")
+        stream = records(_chain_first(first, lines), self.parser.delimiter(first))
+        first_record = next(stream, None)
+        if first_record is None:
+            self.parser.check_not_empty()
+            return
+        if not self.parser.header(first_record):
+            yield first_record
+        for record in stream:
+            yield record
+            if record.line - self.progress_line >= self.batch_size:
+                self._report_progress(record.line)
+
+    def _report_progress(self, line: int) -> None:
+        if line > self.progress_line:
+            self.on_progress(line - self.progress_line)
+            self.progress_line = line
+
+    @contextmanager
+    def _batches(self) -> Iterator[Callable[[dict[CallKey, ParsedCall]], None]]:
+        """Where prepared batches go: straight to _store, or to a writer thread.
+
+        On PostgreSQL the database works on one batch (index updates, mostly) while Python
+        reads the next, so the two overlap instead of taking turns. The thread has its own
+        connection, so it is used only outside a transaction: inside one (a caller's atomic
+        block, a test) it could not see the caller's uncommitted rows.
+        """
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            yield self._store
+            return
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import_cdrs")
+        pending: deque[Future] = deque()
+
+        def submit(batch: dict[CallKey, ParsedCall]) -> None:
+            pending.append(writer.submit(self._store, batch))
+            while len(pending) > 2:  # bounded memory: at most two batches waiting
+                pending.popleft().result()
+
+        try:
+            yield submit
+            while pending:
+                pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+            writer.submit(_close_thread_connection).result()
+            writer.shutdown()
+
+    def _reject(self, line: int, error: Rejected) -> None:
+        with self.lock:
+            self.summary.rejected += 1
+            self.on_reject(Rejection(line, str(error), error.column))
+
+    def _prepare(self, batch: list[ParsedCall]) -> dict[CallKey, ParsedCall]:
+        """A batch's calls by their key, without those that cannot be imported (reads only)."""
+        fresh: dict[CallKey, ParsedCall] = {}
+        if not batch:
+            return fresh
+        self._load_accounts({call.account_code for call in batch})
+        for call in batch:
+            info = self.accounts[call.account_code]
+            column = "accountcode" if call.source == ASTERISK_SOURCE else "account_id"
+            if info is None:
+                self._reject(call.line, Rejected(f"unknown account {call.account_code!r}", column))
+            elif call.currency and call.currency != info.currency:
+                self._reject(
+                    call.line,
+                    Rejected(
+                        f"the charge is in {call.currency}, the account's currency is "
+                        f"{info.currency}",
+                        "currency",
+                    ),
+                )
+            elif (key := (call.source, call.source_id)) in fresh:
+                self._reject(
+                    call.line,
+                    Rejected(
+                        f"the call {call.source}:{call.source_id} is already on line "
+                        f"{fresh[key].line}"
+                    ),
+                )
+            else:
+                call.account_pk = info.pk
+                fresh[key] = call
+        return fresh
+
+    def _store(self, fresh: dict[CallKey, ParsedCall]) -> None:
+        """Write a prepared batch's new calls and their charges; batches come in file order."""
+        if not fresh:
+            return
+        for key, pk in self._existing(list(fresh)):
+            call = fresh.pop(key)
+            if pk > self.watermark:
+                self._reject(call.line, Rejected(_earlier_in_file(call)))
+            else:
+                self.summary.already_present += 1
+        if self.dry_run:
+            for key, call in list(fresh.items()):
+                if key in self.seen_in_dry_run:
+                    del fresh[key]
+                    self._reject(call.line, Rejected(_earlier_in_file(call)))
+                else:
+                    self.seen_in_dry_run[key] = call.line
+        new_calls = list(fresh.values())
+        self._count_charges(new_calls)
+        self.summary.imported += len(new_calls)
+        if not self.dry_run:
+            self._write(new_calls)
+
+    def _load_accounts(self, codes: set[str]) -> None:
+        unknown = [code for code in codes if code not in self.accounts]
+        for code in unknown:
+            self.accounts[code] = None
+        for code, pk, currency in Account.objects.filter(account_id__in=unknown).values_list(
+            "account_id", "pk", "currency"
+        ):
+            self.accounts[code] = _AccountInfo(pk, currency)
+
+    def _existing(self, keys: list[CallKey]) -> Iterator[tuple[CallKey, int]]:
+        by_source: dict[str, list[str]] = {}
+        for source, source_id in keys:
+            by_source.setdefault(source, []).append(source_id)
+        for source, source_ids in by_source.items():
+            for source_id, pk in bulk.ids_by_value(
+                CallRecord, "source_id", source_ids, source=source
+            ):
+                yield (source, source_id), pk
+
+    def _count_charges(self, calls: list[ParsedCall]) -> None:
+        for call in calls:
+            if call.charge:
+                self.summary.charged_calls += 1
+                self.summary.charged += call.charge
+                self.summary.charged_accounts.add(call.account_pk)
+
+    @transaction.atomic
+    def _write(self, calls: list[ParsedCall]) -> None:
+        ids = bulk.insert_rows(
+            CallRecord,
+            CALL_FIELDS,
+            [
+                (
+                    call.account_pk,
+                    call.source,
+                    call.source_id,
+                    call.started_at,
+                    call.answered_at,
+                    call.duration,
+                    call.billed_seconds,
+                    call.caller,
+                    call.callee,
+                    call.direction,
+                    call.disposition,
+                    call.description,
+                    call.charge,
+                )
+                for call in calls
+            ],
+        )
+        charges = [
+            LedgerLine(
+                call.account_pk,
+                -call.charge,
+                BalanceEntry.Kind.CALL_CHARGE,
+                call.callee,
+                pk,
+            )
+            for call, pk in sorted(
+                ((call, pk) for call, pk in zip(calls, ids, strict=True) if call.charge),
+                key=lambda pair: (pair[0].started_at, pair[1]),
+            )
+        ]
+        change_balance_bulk(charges, actor=self.actor)
+
+
+def _close_thread_connection() -> None:
+    """Close the calling thread's database connection (a writer thread's, when it is done)."""
+    connection.close()
+
+
+def _earlier_in_file(call: ParsedCall) -> str:
+    return f"the call {call.source}:{call.source_id} is already on an earlier line of this file"
+
+
+def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
+    if first:
+        yield first
+    yield from rest

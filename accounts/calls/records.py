@@ -1,0 +1,103 @@
+"""What the call-record readers make of a row: a ParsedCall, or Rejected with the reason.
+
+The readers of both formats (`asterisk_csv`, `konto_csv`) check their cells with the functions
+here, so a duration, a number or a charge gets the same verdict in either format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from accounts import validators
+from accounts.models import CallRecord
+
+NO_CHARGE = Decimal("0.00")
+MAX_NUMBER = CallRecord._meta.get_field("caller").max_length
+MAX_SOURCE_ID = CallRecord._meta.get_field("source_id").max_length
+MAX_SOURCE = CallRecord._meta.get_field("source").max_length
+MAX_DESCRIPTION = CallRecord._meta.get_field("description").max_length
+
+# A call's identity: (source, source id).
+CallKey = tuple[str, str]
+
+
+class Rejected(Exception):
+    """A row that cannot be imported, and why."""
+
+    def __init__(self, message: str, column: str = ""):
+        super().__init__(message)
+        self.column = column
+
+
+@dataclass(slots=True)
+class ParsedCall:
+    line: int
+    account_code: str
+    source: str
+    source_id: str
+    started_at: datetime
+    answered_at: datetime | None
+    duration: int
+    billed_seconds: int
+    caller: str
+    callee: str
+    direction: str
+    disposition: str
+    description: str
+    charge: Decimal
+    currency: str = ""
+    account_pk: int = 0
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    message: str
+    column: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
+        return f"{where}: {self.message}"
+
+
+# --- Reading cells -------------------------------------------------------------------------------
+
+
+def read_iso_time(value: str, column: str, zone: tzinfo) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Rejected(
+            f"{value!r} is not a date and time like 2026-11-24T10:15:00+01:00", column
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def read_seconds(value: str, column: str) -> int:
+    if value.isascii() and value.isdigit():
+        return int(value)
+    if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
+        raise Rejected(f"a negative number of seconds ({value})", column)
+    raise Rejected(f"{value!r} is not a whole number of seconds", column)
+
+
+def read_number(value: str, column: str) -> str:
+    value = value.strip()
+    if len(value) > MAX_NUMBER:
+        raise Rejected(f"longer than {MAX_NUMBER} characters", column)
+    return value
+
+
+def read_charge(value: str, column: str) -> Decimal:
+    """A charge as people and our own export write it ("0.12", "0,12"): zero or more."""
+    try:
+        amount = validators.parse_amount(value)
+    except ValidationError as error:
+        raise Rejected(f"{value!r}: {' '.join(error.messages)}", column) from None
+    if amount < 0:
+        raise Rejected(f"{value!r}: a charge is an amount of zero or more", column)
+    return amount

@@ -1,0 +1,178 @@
+"""Creating and looking after customer accounts: the account import, the admin and commands
+call these, so an account is created, blocked or sent a password link in one way only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from accounts import audit, mail
+from accounts.features import FEATURE_FIELDS, LIMIT_FIELDS, change_features
+from accounts.ledger.services import change_balance
+from accounts.models import Account, BalanceEntry, User
+
+
+def set_status(
+    account: Account,
+    status: str,
+    *,
+    actor: audit.Actor = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Block or unblock an account. A blocked account is signed out on its next request."""
+    if status not in Account.Status.values:
+        raise ValueError(f"Unknown account status: {status!r}")
+    if account.status == status:
+        return
+    old = account.status
+    account.status = status
+    account.save(update_fields=["status", "updated_at"])
+    audit.record(
+        "account.status", account=account, actor=actor, request=request, old=old, new=status
+    )
+
+
+@dataclass
+class AccountResult:
+    account: Account
+    created: bool
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+
+FEATURE_AND_LIMIT_FIELDS = frozenset({*FEATURE_FIELDS, *LIMIT_FIELDS})
+# Fields of the customer's User (the rest of an account's values are the Account's own).
+ACCOUNT_USER_FIELDS = ("email",)
+
+
+def account_changes(account: Account, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """What setting `values` would change on an existing account (nothing is saved)."""
+    before = {
+        name: getattr(account.user if name in ACCOUNT_USER_FIELDS else account, name)
+        for name in values
+    }
+    return audit.diff(before, values)
+
+
+@transaction.atomic
+def create_or_update_account(
+    login: str,
+    values: Mapping[str, Any],
+    *,
+    password_hash: str | None = None,
+    opening_balance: Decimal | None = None,
+    actor: audit.Actor = None,
+) -> AccountResult:
+    """Create the account with this login, or bring an existing one up to `values`; audited.
+
+    `values` maps Account fields (and `email`, the User's) to valid values; the caller has
+    validated them. `password_hash` comes from make_password(): Argon2 takes a tenth of a
+    second, so callers hash outside the transaction. The opening balance is booked through the
+    ledger, and only when the account is created.
+    """
+    user_values = {k: v for k, v in values.items() if k in ACCOUNT_USER_FIELDS}
+    account_values = {k: v for k, v in values.items() if k not in ACCOUNT_USER_FIELDS}
+    account = Account.objects.select_related("user").filter(user__username=login).first()
+    if account is None:
+        user = User(username=login, **user_values)
+        if password_hash:
+            user.password = password_hash
+        else:
+            user.set_unusable_password()
+        user.save()
+        account_values.setdefault("account_id", login)
+        account = Account.objects.create(user=user, **account_values)
+        audit.record(
+            "account.create",
+            account=account,
+            actor=actor,
+            login=login,
+            **{name: audit.value(value) for name, value in values.items()},
+        )
+        if opening_balance:
+            with translation.override(account.language):
+                description = str(_("Opening balance"))
+            change_balance(
+                account, opening_balance, BalanceEntry.Kind.ADJUSTMENT, description, actor=actor
+            )
+        return AccountResult(account, True)
+
+    user = account.user
+    changes = audit.apply_changes(user, user_values)
+    if password_hash:
+        user.password = password_hash
+        changes["password"] = ["", "changed"]
+    if changes:
+        user.save(update_fields=list(changes))
+    # Features and limits change as staff change them anywhere, with their own audit event.
+    feature_values = {k: v for k, v in account_values.items() if k in FEATURE_AND_LIMIT_FIELDS}
+    feature_changes = change_features(account, feature_values, actor=actor)
+    other_values = {k: v for k, v in account_values.items() if k not in FEATURE_AND_LIMIT_FIELDS}
+    other_changes = audit.apply_changes(account, other_values)
+    if other_changes:
+        account.save(update_fields=[*other_changes, "updated_at"])
+    changes.update(other_changes)
+    if changes:
+        audit.record("account.update", account=account, actor=actor, **changes)
+    changes.update(feature_changes)
+    return AccountResult(account, False, changes)
+
+
+def send_password_email(
+    user: User,
+    *,
+    welcome: bool = False,
+    actor: audit.Actor = None,
+    request: HttpRequest | None = None,
+) -> bool:
+    """E-mail the user a link to set a new password (Django's reset token), in their language.
+
+    `welcome` sends the welcome text for a new account instead of the reset text. The link's
+    address comes from the request, or from PORTAL_URL when a command sends it. Returns False
+    (and sends nothing) when the user has no e-mail address.
+    """
+    if not user.email:
+        return False
+    if request is not None:
+        protocol = "https" if request.is_secure() else "http"
+        domain = request.get_host()
+    else:
+        if not settings.PORTAL_URL:
+            raise ImproperlyConfigured(
+                "PORTAL_URL must be set to send e-mails with links from a command."
+            )
+        portal = urlsplit(settings.PORTAL_URL)
+        protocol, domain = portal.scheme, portal.netloc
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "site_name": domain,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": protocol,
+    }
+    account = Account.objects.filter(user=user).first()
+    # In the customer's language and time zone, whoever asked.
+    mail.send("welcome" if welcome else "password_reset", context, to=[user.email], account=account)
+    audit.record(
+        "account.welcome_sent" if welcome else "account.password_reset_sent",
+        account=account,
+        actor=actor,
+        request=request,
+        email=user.email,
+    )
+    return True

@@ -1,0 +1,62 @@
+"""The pages of accounts that are no feature of their own: the Pulpit (dashboard), Pomoc (help)
+and the header's language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import customer_required
+from accounts.language import remember_language, save_language
+from accounts.models import Account
+from accounts.usage_chart import usage_chart
+
+RECENT_CALLS_ON_DASHBOARD = 10
+
+
+@require_GET
+@customer_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    account: Account = request.account
+    recent_calls = list(account.calls.all()[:RECENT_CALLS_ON_DASHBOARD])
+    hunt_groups = list(account.hunt_groups.order_by("name"))
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "recent_calls": recent_calls,
+            "hunt_groups": hunt_groups,
+            # One aggregate query, however many calls the account has.
+            "chart": usage_chart(account),
+        },
+    )
+
+
+@require_GET
+@customer_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    language = "en" if translation.get_language() == "en" else "pl"
+    return render(request, f"accounts/help_{language}.html")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the web interface language; for a customer it is saved in their settings."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("accounts:dashboard")
+    response = HttpResponseRedirect(next_url)
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.account is not None:
+        save_language(request.account, language, request=request)
+    translation.activate(language)
+    return remember_language(response, language)
