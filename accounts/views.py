@@ -41,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @customer_required
 def help_page(request: HttpRequest) -> HttpResponse:
     language = "en" if translation.get_language() == "en" else "pl"
-    return render(request, f"accounts/help_{language}.html")
+    return render(request, f"help/{language}.html")
 
 
 @require_POST

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import customer_required
+from accounts.decorators import feature_required
 from accounts.models import Account
 from conferences import ics, services
 from conferences.forms import ConferenceForm, NewConferenceForm
@@ -23,21 +22,8 @@ PER_PAGE = 20
 SHOW_CHOICES = ("all", "past", "current", "future")
 
 
-def conferences_enabled(view):
-    """Refuse every conference page and action while staff have conferences switched off.
-
-    The list shows the seed-style message; anything else is refused with 403 and the same
-    message, so a bookmarked or forged request changes nothing.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.account.conferences_enabled:
-            status = 200 if request.resolver_match.url_name == "list" else 403
-            return render(request, "conferences/disabled.html", status=status)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+DISABLED = "conferences/disabled.html"
+conferences_required = feature_required("conferences", disabled_template=DISABLED)
 
 
 def _get_conference(request: HttpRequest, pk: int) -> Conference:
@@ -61,8 +47,7 @@ def _show_error(form, error: ValidationError) -> None:
 
 
 @require_GET
-@customer_required
-@conferences_enabled
+@feature_required("conferences", disabled_template=DISABLED, landing=True)
 def conference_list(request: HttpRequest) -> HttpResponse:
     account: Account = request.account
     show = request.GET.get("show", "current")
@@ -87,8 +72,7 @@ def conference_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@customer_required
-@conferences_enabled
+@conferences_required
 def conference_new(request: HttpRequest) -> HttpResponse:
     account: Account = request.account
     form = NewConferenceForm(
@@ -128,8 +112,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@customer_required
-@conferences_enabled
+@conferences_required
 def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     guest_code = conference.guest_code
@@ -154,8 +137,7 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@customer_required
-@conferences_enabled
+@conferences_required
 def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     if conference.is_over():
@@ -186,8 +168,7 @@ def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@customer_required
-@conferences_enabled
+@conferences_required
 def conference_delete(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     if request.method == "POST":
@@ -205,8 +186,7 @@ def conference_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@customer_required
-@conferences_enabled
+@conferences_required
 def regenerate_codes(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     try:
@@ -221,8 +201,7 @@ def regenerate_codes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@customer_required
-@conferences_enabled
+@conferences_required
 def conference_ics(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     if conference.ends_at is None:

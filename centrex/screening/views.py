@@ -5,8 +5,6 @@ The rules themselves (matching, ordering, auditing) live in `centrex.screening`.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import customer_required
+from accounts.decorators import feature_required
 from centrex.screening.decision import decide, load_settings, ordered_rules
 from centrex.screening.forms import RuleForm, TesterForm
 from centrex.screening.models import ScreeningRule
@@ -33,23 +31,8 @@ from centrex.screening.services import (
 from centrex.screening.shadows import find_shadowed, shadow_warnings
 from centrex.screening.windows import describe_window, resolve_local
 
-
-def _disabled(request: HttpRequest, status: int = 403) -> HttpResponse:
-    """The seed's "Selekcja połączeń wyłączona…" page; anything but the main page is refused."""
-    return render(request, "centrex/screening_disabled.html", status=status)
-
-
-def screening_feature_required(view):
-    """Only for customers whose operator enabled call screening: otherwise 403, nothing done."""
-
-    @customer_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.account.call_screening_enabled:
-            return _disabled(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+DISABLED = "centrex/screening_disabled.html"
+screening_required = feature_required("call_screening", disabled_template=DISABLED)
 
 
 def _get_rule(request: HttpRequest, pk: int) -> ScreeningRule:
@@ -67,11 +50,9 @@ def _warn(request: HttpRequest, warnings: list[str]) -> None:
 
 
 @require_GET
-@customer_required
+@feature_required("call_screening", disabled_template=DISABLED, landing=True)
 def screening_list(request: HttpRequest) -> HttpResponse:
     account = request.account
-    if not account.call_screening_enabled:
-        return _disabled(request, status=200)
     settings = load_settings(account)
     rules = ordered_rules(account)
     shadows = find_shadowed(rules, region_of(account))
@@ -96,7 +77,7 @@ def screening_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@screening_feature_required
+@screening_required
 def screening_switch(request: HttpRequest) -> HttpResponse:
     value = request.POST.get("enabled")
     if value not in ("0", "1"):
@@ -114,7 +95,7 @@ def screening_switch(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@screening_feature_required
+@screening_required
 def screening_new(request: HttpRequest) -> HttpResponse:
     rule = ScreeningRule(account=request.account)
     form = RuleForm(request.POST or None, instance=rule, account=request.account)
@@ -127,7 +108,7 @@ def screening_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@screening_feature_required
+@screening_required
 def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     form = RuleForm(request.POST or None, instance=rule, account=request.account)
@@ -140,7 +121,7 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@screening_feature_required
+@screening_required
 def screening_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     if request.method == "POST":
@@ -151,7 +132,7 @@ def screening_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@screening_feature_required
+@screening_required
 def screening_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     value = request.POST.get("enabled")
@@ -169,7 +150,7 @@ def screening_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@screening_feature_required
+@screening_required
 def screening_move(request: HttpRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     direction = request.POST.get("direction")
@@ -190,7 +171,7 @@ def screening_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@screening_feature_required
+@screening_required
 def screening_test(request: HttpRequest) -> HttpResponse:
     """ "What happens if…": the same decision the switch makes, for a call the customer describes.
 
@@ -221,7 +202,7 @@ def screening_test(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@screening_feature_required
+@screening_required
 def screening_block(request: HttpRequest) -> HttpResponse:
     """ "Block this number" from the call history: add it to the "Blocked numbers" rule."""
     next_url = request.POST.get("next", "")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import customer_required
+from accounts.decorators import feature_required
 from centrex.voicemail.audio import audio_response
 from centrex.voicemail.forms import MailboxSettingsForm, PinForm
 from centrex.voicemail.models import VoicemailMessage
@@ -24,21 +22,8 @@ from centrex.voicemail.services import (
     settings_for,
 )
 
-
-def _disabled(request: HttpRequest, status: int = 403) -> HttpResponse:
-    return render(request, "centrex/voicemail_disabled.html", status=status)
-
-
-def voicemail_enabled_required(view):
-    """Refuse every voicemail page and action, on the server, while staff keep it switched off."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.account.voicemail_enabled:
-            return _disabled(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+DISABLED = "centrex/voicemail_disabled.html"
+voicemail_required = feature_required("voicemail", disabled_template=DISABLED)
 
 
 def _get_message(request: HttpRequest, pk: int) -> VoicemailMessage:
@@ -60,12 +45,9 @@ def _folders(message_list: list[VoicemailMessage]) -> list[tuple[str, str, list]
 
 
 @require_GET
-@customer_required
+@feature_required("voicemail", disabled_template=DISABLED, landing=True)
 def voicemail_index(request: HttpRequest) -> HttpResponse:
     account = request.account
-    if not account.voicemail_enabled:
-        # The page itself is the place that says so (the seed's message), so 200 here.
-        return _disabled(request, status=200)
     message_list = list(account.voicemail_messages.order_by("-received_at", "-id"))
     return render(
         request,
@@ -79,8 +61,7 @@ def voicemail_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_settings(request: HttpRequest) -> HttpResponse:
     mailbox_settings = settings_for(request.account)
     data = request.POST if request.method == "POST" else None
@@ -97,8 +78,7 @@ def voicemail_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_pin(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PinForm(data, account=request.account)
@@ -120,16 +100,14 @@ def _audio(request: HttpRequest, pk: int, *, as_attachment: bool) -> HttpRespons
 
 
 @require_GET
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_audio(request: HttpRequest, pk: int) -> HttpResponse:
     """The audio for the page's <audio> player (inline), with Range support for seeking."""
     return _audio(request, pk, as_attachment=False)
 
 
 @require_GET
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_download(request: HttpRequest, pk: int) -> HttpResponse:
     return _audio(request, pk, as_attachment=True)
 
@@ -146,8 +124,7 @@ def _back_to_list(message: VoicemailMessage | None = None) -> HttpResponse:
 
 
 @require_POST
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_heard(request: HttpRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     set_heard(message, True, request=request)
@@ -156,8 +133,7 @@ def voicemail_heard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_unheard(request: HttpRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     set_heard(message, False, request=request)
@@ -166,8 +142,7 @@ def voicemail_unheard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_move_to_old(request: HttpRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     move_message(message, VoicemailMessage.Folder.OLD, request=request)
@@ -176,8 +151,7 @@ def voicemail_move_to_old(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@customer_required
-@voicemail_enabled_required
+@voicemail_required
 def voicemail_delete(request: HttpRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     if request.method == "POST":

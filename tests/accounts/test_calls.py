@@ -6,11 +6,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.http import HttpResponse
-from django.urls import include, path
 from django.utils import timezone
 
-import konto.urls
 from accounts.calls.history import filtered_calls
 from accounts.models import CallRecord
 from accounts.paging import IndexPaginator
@@ -19,21 +16,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def _block(request):  # stands in for centrex's endpoint in the URLconf below
-    return HttpResponse()
-
-
-# The URLconf of `test_incoming_calls_offer_blocking_when_screening_exists`: the site's own,
-# with a `centrex:screening_block` whether or not the centrex app has built it yet.
-urlpatterns = [
-    *[p for p in konto.urls.urlpatterns if getattr(p, "namespace", None) != "centrex"],
-    path(
-        "centrex/",
-        include(([path("block/", _block, name="screening_block")], "centrex"), namespace="centrex"),
-    ),
-]
 
 
 def _new_york(*args) -> datetime:
@@ -301,18 +283,27 @@ def test_the_export_link_carries_the_filters_but_not_the_page(alice_client, alic
     assert 'href="/calls/export.csv?direction=out"' in html
 
 
-@pytest.mark.urls("tests.accounts.test_calls")
-def test_incoming_calls_offer_blocking_when_screening_exists(alice_client, alice):
+def test_incoming_calls_offer_blocking_when_call_screening_is_on(alice_client, alice):
+    alice.call_screening_enabled = True
+    alice.save()
     factories.make_call(alice, direction="in", caller="+48601765432")
     factories.make_call(alice, direction="out", callee="+48501234567", caller="+48223809888")
     factories.make_call(alice, direction="in", caller="")  # anonymous: nothing to block
     html = alice_client.get("/calls/?direction=in").content.decode()
     assert html.count("Zablokuj ten numer") == 1
-    assert 'action="/centrex/block/"' in html
+    assert 'action="/centrex/screening/block/"' in html
     assert '<input type="hidden" name="number" value="+48601765432">' in html
     assert '<input type="hidden" name="next" value="/calls/?direction=in">' in html
     outgoing = alice_client.get("/calls/?direction=out").content.decode()
     assert "Zablokuj ten numer" not in outgoing
+
+
+def test_without_call_screening_no_number_is_offered_for_blocking(alice_client, alice):
+    # The button would lead to a refusal: call screening is off for the account.
+    factories.make_call(alice, direction="in", caller="+48601765432")
+    html = alice_client.get("/calls/").content.decode()
+    assert "Zablokuj ten numer" not in html and "/centrex/screening/block/" not in html
+    assert "+48601765432" in html
 
 
 def test_it_speaks_english_to_english_accounts(alice_client, alice):
@@ -362,6 +353,6 @@ def test_its_query_count_is_bounded_however_many_calls(
 def test_the_help_sections_describe_each_part_in_both_languages(language, headings):
     from django.template.loader import render_to_string
 
-    html = render_to_string(f"accounts/_help_calls_{language}.html")
+    html = render_to_string(f"help/_calls_{language}.html")
     found = re.findall(r"<h2 id=\"[a-z-]+\">([^<]+)</h2>", html)
     assert found[:4] == headings and len(found) == 5  # … and the low-balance alert
