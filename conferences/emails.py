@@ -9,11 +9,9 @@ the conference is deleted) and sent by the caller once the transaction has commi
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
 
+from accounts import mail
 from conferences import ics
 from conferences.models import Conference, dial_in_links
 
@@ -42,27 +40,17 @@ def build_messages(
     }
     reply_to = [account.email] if account.email else None
     messages = []
-    with translation.override(account.language), timezone.override(account.zone):
-        subject = render_to_string(f"emails/conference_{kind}_subject.txt", context)
-        subject = " ".join(subject.split())  # one line, whatever the template's whitespace
-        text = render_to_string(f"emails/conference_{kind}.txt", context)
-        html = render_to_string(f"emails/conference_{kind}.html", context)
-        for email in recipients:
-            message = EmailMultiAlternatives(
-                subject,
-                text,
-                settings.DEFAULT_FROM_EMAIL,
-                [email],
-                reply_to=reply_to,
-            )
-            message.attach_alternative(html, "text/html")
-            if conference.ends_at is not None:
-                method = _METHOD[kind]
-                calendar = ics.build(conference, method, [email]).decode()
-                # The parameter tells mail clients that this is an invitation to act on
-                # (accept / update / remove), not just a file.
-                message.attach("invite.ics", calendar, f"text/calendar; method={method}")
-            messages.append(message)
+    for email in recipients:
+        message = mail.build(
+            f"conference_{kind}", context, to=[email], account=account, reply_to=reply_to
+        )
+        if conference.ends_at is not None:
+            method = _METHOD[kind]
+            calendar = ics.build(conference, method, [email]).decode()
+            # The parameter tells mail clients that this is an invitation to act on
+            # (accept / update / remove), not just a file.
+            message.attach("invite.ics", calendar, f"text/calendar; method={method}")
+        messages.append(message)
     return messages
 
 

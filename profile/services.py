@@ -9,14 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, mail
 from accounts.models import Account
 
 logger = logging.getLogger(__name__)
@@ -39,12 +37,10 @@ def save_profile(account: Account, changes: dict[str, Any], *, request: HttpRequ
     the alert, so the customer hears about the new level even if the old one had fired.
     """
     user = account.user
-    changed = []
-    for name, value in changes.items():
-        target = user if name in USER_FIELDS else account
-        if getattr(target, name) != value:
-            setattr(target, name, value)
-            changed.append(name)
+    changed = [
+        *audit.apply_changes(user, {k: v for k, v in changes.items() if k in USER_FIELDS}),
+        *audit.apply_changes(account, {k: v for k, v in changes.items() if k not in USER_FIELDS}),
+    ]
     if not changed:
         return []
     if "low_balance_threshold" in changed:
@@ -143,13 +139,7 @@ def send_password_changed_email(account: Account, *, request: HttpRequest) -> No
         "ip_address": audit.client_ip(request) or "",
         "reset_url": request.build_absolute_uri(reverse("password_reset")),
     }
-    with translation.override(account.language), timezone.override(account.zone):
-        subject = render_to_string("emails/password_changed_subject.txt", context)
-        text = render_to_string("emails/password_changed.txt", context)
-        html = render_to_string("emails/password_changed.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[email])
-    message.attach_alternative(html, "text/html")
     try:
-        message.send()
+        mail.send("password_changed", context, to=[email], account=account)
     except Exception:
         logger.exception("Could not send the password-changed e-mail for %s", account)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from accounts import mail
 from accounts.models import Account
 from centrex.voicemail.models import MailboxSettings, VoicemailMessage
 
@@ -30,24 +27,16 @@ def send_notification(
     mailbox (False when it goes out by e-mail only). Raises on delivery failure.
     """
     account = mailbox_settings.account
-    portal_url = settings.PORTAL_URL.rstrip("/")
-    with translation.override(account.language), timezone.override(account.zone):
-        context = {
-            "account": account,
-            "message": message,
-            "attached": audio is not None,
-            "kept": kept,
-            "mailbox_url": f"{portal_url}{reverse('centrex:voicemail')}" if portal_url else "",
-        }
-        subject = render_to_string("emails/voicemail_subject.txt", context)
-        text = render_to_string("emails/voicemail.txt", context)
-        html = render_to_string("emails/voicemail.html", context)
-    email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[mailbox_settings.notification_email],
+    context = {
+        "account": account,
+        "message": message,
+        "attached": audio is not None,
+        "kept": kept,
+        "mailbox_url": mail.portal_link("centrex:voicemail"),
+    }
+    email = mail.build(
+        "voicemail", context, to=[mailbox_settings.notification_email], account=account
     )
-    email.attach_alternative(html, "text/html")
     if audio is not None:
         email.attach(attachment_name(message, account), audio, "audio/wav")
     email.send()
