@@ -40,6 +40,28 @@ def cipher() -> MultiFernet:
     return _cipher(keys)
 
 
+class StoredToken(str):
+    """A value as it is stored (a Fernet token), passed through to the database unchanged.
+
+    Reading a value that none of FIELD_ENCRYPTION_KEYS decrypts (a key removed or mixed up)
+    gives one of these: it reads as "" so pages still work, `is_unreadable()` tells, and
+    saving the object writes the token back as it was, so the secret is never overwritten by
+    a save that did not mean to change it. Key rotation writes re-encrypted tokens with it.
+    """
+
+    token: str
+
+    def __new__(cls, token: str) -> StoredToken:
+        value = super().__new__(cls, "")
+        value.token = token
+        return value
+
+
+def is_unreadable(value: object) -> bool:
+    """Whether an encrypted field's value could not be decrypted (see StoredToken)."""
+    return isinstance(value, StoredToken)
+
+
 class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token; reads give back the plain text."""
 
@@ -49,12 +71,23 @@ class EncryptedTextField(models.TextField):
         try:
             return cipher().decrypt(value.encode()).decode()
         except InvalidToken:
-            # Wrong or rotated-away key: say so in the log rather than break the whole page.
-            logger.error("Cannot decrypt %s: check FIELD_ENCRYPTION_KEYS", self)
-            return ""
+            # Wrong or rotated-away key: say so loudly, and keep the token (StoredToken).
+            logger.error(
+                "Cannot decrypt a value of %s with FIELD_ENCRYPTION_KEYS: it is kept as stored; "
+                "restore the key that encrypted it",
+                self,
+            )
+            return StoredToken(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, StoredToken):
+            return value.token
         value = super().get_prep_value(value)
         if not value:
             return value
         return cipher().encrypt(value.encode()).decode()
+
+
+def reencrypt(token: str) -> str:
+    """The token encrypted again under the newest key (InvalidToken when no key opens it)."""
+    return cipher().rotate(token.encode()).decode()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts import validators
-from accounts.fields import EncryptedTextField
+from accounts.fields import EncryptedTextField, is_unreadable
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -122,10 +122,14 @@ class Account(models.Model):
     voicemail_enabled = models.BooleanField(_("voicemail enabled"), default=False)
     conferences_enabled = models.BooleanField(_("conferences enabled"), default=True)
     max_conference_participants = models.PositiveSmallIntegerField(
-        _("maximum participants per conference"), default=10
+        _("maximum participants per conference"),
+        default=10,
+        validators=[validators.validate_max_participants],
     )
     max_concurrent_conferences = models.PositiveSmallIntegerField(
-        _("maximum concurrent conferences"), default=3
+        _("maximum concurrent conferences"),
+        default=3,
+        validators=[validators.validate_max_conferences],
     )
     mailbox = models.CharField(
         _("voicemail mailbox number"), max_length=32, unique=True, null=True, blank=True
@@ -145,6 +149,15 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["account_id"]
+        constraints = [
+            # A conference needs two people: a lower limit would forbid every conference.
+            models.CheckConstraint(
+                condition=models.Q(
+                    max_conference_participants__gte=validators.MIN_CONFERENCE_PARTICIPANTS
+                ),
+                name="account_conference_needs_two",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.account_id
@@ -173,6 +186,11 @@ class Account(models.Model):
     @property
     def available_funds(self) -> Decimal:
         return self.balance + self.credit_limit
+
+    @property
+    def sip_password_unreadable(self) -> bool:
+        """The stored SIP password cannot be decrypted with FIELD_ENCRYPTION_KEYS (kept as is)."""
+        return is_unreadable(self.sip_password)
 
     @property
     def is_online(self) -> bool:

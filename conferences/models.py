@@ -26,12 +26,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import validators
 from accounts.models import Account
 
 # What a customer may choose (the form and the service check both).
 MIN_DURATION_MINUTES = 5
 MAX_DURATION_MINUTES = 24 * 60
-MIN_PARTICIPANTS = 2
+# The account limit staff set cannot be lower (accounts.validators), so a room is always possible.
+MIN_PARTICIPANTS = validators.MIN_CONFERENCE_PARTICIPANTS
 MAX_INVITEES = 100
 # Digits in an access code. The issue allows 6–9; 8 digits make guessing a live code of any
 # conference hopeless even with many thousands of conferences at once, and are still easy to

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 
 from accounts import validators
+from accounts.form_fields import AmountField
 from accounts.models import Account
 
 POLAND = "PL"
@@ -310,14 +312,8 @@ class SettingsForm(forms.Form):
         help_text=_("Every date and time in the portal and in our e-mails is shown in this zone."),
     )
     language = forms.ChoiceField(label=_("Web interface language"), choices=Account.Language)
-    low_balance_threshold = forms.DecimalField(
-        label=_("Low-balance alert threshold"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    low_balance_threshold = AmountField(
+        label=_("Low-balance alert threshold"), required=False, min_value=Decimal(0)
     )
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:

@@ -7,6 +7,8 @@ the operators' commands.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import validators
 from accounts.admin.base import AuditedAdmin, small_table
 from accounts.features import change_features, check_features
+from accounts.form_fields import AmountField
 from accounts.ledger.services import MANUAL_BALANCE_KINDS, adjust_balance, check_adjustment
 from accounts.models import Account
 from accounts.provisioning import FEATURE_AND_LIMIT_FIELDS, send_password_email, set_status
@@ -52,6 +55,11 @@ class AccountAdminForm(forms.ModelForm):
     """The account, with the customer's e-mail (kept on the User) on the same page."""
 
     email = forms.EmailField(label=_("e-mail"), required=False)
+    # Typed as in the commands and imports: "1 234,50" or "1234.50".
+    credit_limit = AmountField(label=_("credit limit"), min_value=Decimal(0))
+    low_balance_threshold = AmountField(
+        label=_("low-balance alert threshold"), required=False, min_value=Decimal(0)
+    )
 
     class Meta:
         model = Account
@@ -63,6 +71,13 @@ class AccountAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["email"].initial = self.instance.user.email
             self.initial.setdefault("email", self.instance.user.email)
+
+    def clean_sip_password(self):
+        value = self.cleaned_data["sip_password"]
+        if value == "" and self.instance.sip_password_unreadable:
+            # Left empty because it could not be shown: keep the stored secret as it is.
+            return self.instance.sip_password
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -296,6 +311,19 @@ class AccountAdmin(AuditedAdmin):
         )
         return small_table([_("when"), _("who"), _("what"), _("message")], rows)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "GET" and obj is not None and obj.sip_password_unreadable:
+            self.message_user(
+                request,
+                gettext(
+                    "The SIP password of this account cannot be decrypted with the configured "
+                    "FIELD_ENCRYPTION_KEYS. It is kept as stored: restore the key that encrypted "
+                    "it, or type a new SIP password."
+                ),
+                messages.ERROR,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
@@ -500,18 +528,10 @@ class AccountAdmin(AuditedAdmin):
 
 
 class AdjustBalanceForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Amount"),
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Added to the balance: negative takes money off (adjustments only)."),
-        error_messages={
-            "required": _("Enter the amount, e.g. 50.00."),
-            "invalid": _("Enter the amount as a number, e.g. 50.00."),
-            "max_decimal_places": _("Enter an amount with at most two decimal places."),
-            "max_digits": _("Enter an amount below one billion."),
-            "max_whole_digits": _("Enter an amount below one billion."),
-        },
+        error_messages={"required": _("Enter the amount, e.g. 50.00.")},
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -529,6 +549,13 @@ class AdjustBalanceForm(forms.Form):
             "max_length": _("Keep the reason under %(limit_value)d characters."),
         },
     )
+
+    def clean_sip_password(self):
+        value = self.cleaned_data["sip_password"]
+        if value == "" and self.instance.sip_password_unreadable:
+            # Left empty because it could not be shown: keep the stored secret as it is.
+            return self.instance.sip_password
+        return value
 
     def clean(self):
         cleaned = super().clean()
