@@ -65,10 +65,6 @@ def _snapshot(conference: Conference) -> dict[str, Any]:
     return {field: getattr(conference, field) for field in fields}
 
 
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
 def _dedupe(emails_: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for email in emails_:
@@ -135,8 +131,8 @@ def create_conference(
             request=request,
             message=conference.name,
             conference_id=conference.pk,
-            starts_at=_jsonable(start),
-            ends_at=_jsonable(end),
+            starts_at=audit.value(start),
+            ends_at=audit.value(end),
             permanent=conference.is_permanent,
             invitees=len(invitees),
         )
@@ -169,11 +165,7 @@ def update_conference(
         before = _snapshot(current)
         _apply(current, data, start, end)
         after = _snapshot(current)
-        changes = {
-            field: [_jsonable(before[field]), _jsonable(after[field])]
-            for field in before
-            if before[field] != after[field]
-        }
+        changes = audit.diff(before, after)
 
         old = {i.email.lower(): i for i in current.invitees.all()}
         new = {e.lower(): e for e in invitees}
@@ -287,8 +279,8 @@ def delete_conference(
             request=request,
             message=current.name,
             conference_id=current.pk,
-            starts_at=_jsonable(current.starts_at),
-            ends_at=_jsonable(current.ends_at),
+            starts_at=audit.value(current.starts_at),
+            ends_at=audit.value(current.ends_at),
         )
         current.delete()
         _send_on_commit(messages)
@@ -329,8 +321,8 @@ def end_conference(
             request=request,
             message=current.name,
             conference_id=current.pk,
-            planned_start=_jsonable(planned[0]),
-            planned_end=_jsonable(planned[1]),
+            planned_start=audit.value(planned[0]),
+            planned_end=audit.value(planned[1]),
         )
         _send_on_commit(messages)
     conference.refresh_from_db()
