@@ -178,10 +178,10 @@ def test_it_leaves_another_account_untouched(alice_client, bob):
         ("time_zone", "", "To pole jest wymagane."),
         ("language", "de", "Wybierz poprawną wartość."),
         ("language", "<script>", "Wybierz poprawną wartość."),
-        ("low_balance_threshold", "-1", "Upewnij się, że ta wartość jest większa lub równa 0."),
-        ("low_balance_threshold", "dużo", "Wpisz liczbę."),
-        ("low_balance_threshold", "1" * 13, "Upewnij się, że łącznie nie ma więcej niż 12 cyfr."),
-        ("low_balance_threshold", "1,234", "Upewnij się, że liczba ma nie więcej niż 2 cyfry"),
+        ("low_balance_threshold", "-1", "Wpisz kwotę równą 0 lub większą."),
+        ("low_balance_threshold", "dużo", "Wpisz kwotę, np. 125,50"),
+        ("low_balance_threshold", "1" * 13, "Wpisz kwotę mniejszą niż miliard."),
+        ("low_balance_threshold", "1,234", "Wpisz kwotę z najwyżej dwoma miejscami po przecinku."),
     ],
 )
 def test_it_rejects_bad_input_and_saves_nothing(alice_client, alice, field, value, message):
