@@ -157,8 +157,13 @@ def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return clean
 
 
-def _whole(check: Callable[[int], int]) -> Callable[[str], int]:
-    return _checked(lambda value: check(validators.parse_whole_number(value)))
+def _whole(check: Callable[[int], None]) -> Callable[[str], int]:
+    def clean(text: str) -> int:
+        value = validators.parse_whole_number(text)
+        check(value)
+        return value
+
+    return _checked(clean)
 
 
 def _language(value: str) -> str:

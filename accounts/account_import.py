@@ -182,7 +182,7 @@ def _send_welcome(
             try:
                 send_password_email(user, welcome=True, actor=actor)
                 report.welcomed += 1
-            except Exception as error:  # noqa: BLE001 — report and go on with the others
+            except Exception as error:  # report and go on with the others
                 report.unsent.append((user.username, str(error)))
             bar.update(1)
 
@@ -190,7 +190,7 @@ def _send_welcome(
 def _open_private(path: Path) -> IO[str]:
     """A new file only its owner can read: it is going to hold passwords."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return open(descriptor, "w", encoding="utf-8", newline="")  # noqa: SIM115 — closed by _write
+    return open(descriptor, "w", encoding="utf-8", newline="")  # closed by _write
 
 
 # --- Comparing with the database ---------------------------------------------------------------

@@ -7,7 +7,7 @@ class AccountBackend(ModelBackend):
     """ModelBackend that loads the customer's Account with the user: one query per request."""
 
     def get_user(self, user_id):
-        UserModel = self._user_model()  # noqa: N806
+        UserModel = self._user_model()
         try:
             user = UserModel._default_manager.select_related("account").get(pk=user_id)
         except UserModel.DoesNotExist:

@@ -5,7 +5,7 @@ audit event ("account.features").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -94,9 +94,9 @@ def check_features(account: Account, values: Mapping[str, Any]) -> dict[str, Any
     unknown = set(values) - {*FEATURE_FIELDS, *LIMIT_FIELDS}
     if unknown:
         raise ValueError(f"Not a feature or limit field: {', '.join(sorted(unknown))}")
-    checks = {
-        "max_conference_participants": validators.validate_max_participants,
-        "max_concurrent_conferences": validators.validate_max_conferences,
+    checks: dict[str, Callable[[Any], Any]] = {
+        "max_conference_participants": _keeping(validators.validate_max_participants),
+        "max_concurrent_conferences": _keeping(validators.validate_max_conferences),
         "credit_limit": validators.validate_credit_limit,
         "mailbox": lambda mailbox: _free_mailbox(mailbox, account),
     }
@@ -137,6 +137,16 @@ def change_features(
         account.save(update_fields=[*changes, "updated_at"])
         audit.record("account.features", account=account, actor=actor, request=request, **changes)
     return changes
+
+
+def _keeping(check: Callable[[int], None]) -> Callable[[int], int]:
+    """A check that only raises, as a cleaner that gives the value back."""
+
+    def clean(value: int) -> int:
+        check(value)
+        return value
+
+    return clean
 
 
 def _free_mailbox(value: str | None, account: Account) -> str | None:

@@ -29,7 +29,7 @@ class HealthCheckMiddleware:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
-        except Exception:  # noqa: BLE001 — any database failure means "unhealthy"
+        except Exception:  # any database failure means "unhealthy"
             return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
         return HttpResponse("ok\n", content_type="text/plain")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -21,7 +22,14 @@ from django_countries import countries
 from accounts import validators
 from accounts.fields import EncryptedTextField, is_unreadable
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class _Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+# Every amount of money: numeric(12, 2).
+MONEY: _Digits = {"max_digits": 12, "decimal_places": 2}
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

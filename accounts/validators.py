@@ -132,7 +132,7 @@ def validate_credit_limit(amount: Decimal) -> Decimal:
 # --- Limits staff set ----------------------------------------------------------------------------
 
 
-def validate_max_participants(value: int) -> int:
+def validate_max_participants(value: int) -> None:
     if not MIN_CONFERENCE_PARTICIPANTS <= value <= SMALLINT_MAX:
         raise ValidationError(
             _(
@@ -142,17 +142,15 @@ def validate_max_participants(value: int) -> int:
             code="participants",
             params={"min": MIN_CONFERENCE_PARTICIPANTS, "max": SMALLINT_MAX},
         )
-    return value
 
 
-def validate_max_conferences(value: int) -> int:
+def validate_max_conferences(value: int) -> None:
     if not 0 <= value <= SMALLINT_MAX:
         raise ValidationError(
             _("The maximum number of conferences must be between 0 and %(max)d."),
             code="conferences",
             params={"max": SMALLINT_MAX},
         )
-    return value
 
 
 def validate_mailbox(value: str) -> str:

@@ -9,7 +9,7 @@ transaction, with the account row locked, so the checks hold however many saves 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,13 +146,12 @@ def validate(
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    in_progress = conference is not None and conference.has_started(now)
     if conference is not None and conference.is_over(now):
         raise ValidationError(
             _("This conference has ended and can no longer be changed."), code="ended"
         )
-
-    if in_progress and data.is_permanent != conference.is_permanent:
+    started = conference if conference is not None and conference.has_started(now) else None
+    if started is not None and data.is_permanent != started.is_permanent:
         fail(
             "is_permanent",
             _(
@@ -160,61 +159,83 @@ def validate(
                 "or back."
             ),
         )
-
     if data.is_permanent:
-        start = conference.starts_at if in_progress else now
-        end = None
-        minutes = data.max_session_minutes
-        if minutes is None:
-            fail(
-                "max_session_minutes",
-                _("Enter the maximum session time per participant for a permanent room."),
-            )
-        elif not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES:
-            fail(
-                "max_session_minutes",
-                _("Enter a session time from %(min)d to %(max)d minutes.")
-                % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
-            )
+        start, end = _room_times(data, started, now, fail)
     else:
-        start = data.starts_at
-        if start is None:
-            fail("start_date", _("Enter the date and time the conference starts."))
-        elif in_progress:
-            if not conference.is_permanent and _to_minute(start) != _to_minute(
-                conference.starts_at
-            ):
-                fail(
-                    "start_date",
-                    _(
-                        "This conference has already started, so it cannot be moved. You can "
-                        "still change its duration."
-                    ),
-                )
-            start = conference.starts_at
-        elif start < now - START_GRACE:
-            fail("start_date", _("The start is in the past. Choose a date and time from now on."))
-        duration = data.duration_minutes
-        end = None
-        if duration is None:
-            fail("duration_minutes", _("Enter the duration in minutes."))
-        elif not MIN_DURATION_MINUTES <= duration <= MAX_DURATION_MINUTES:
+        start, end = _scheduled_times(data, started, now, fail)
+    _check_size(account, data, fail)
+    if errors:
+        raise ValidationError(errors)
+    assert start is not None  # a start is missing only with an error, raised above
+    check_concurrency(account, start, end, conference.pk if conference else None)
+    return start, end
+
+
+Fail = Callable[[str, str], None]
+
+
+def _room_times(
+    data: ConferenceData, started: Conference | None, now: datetime, fail: Fail
+) -> tuple[datetime, None]:
+    """A permanent meeting room is open from now (or since it opened) and never ends."""
+    minutes = data.max_session_minutes
+    if minutes is None:
+        fail(
+            "max_session_minutes",
+            _("Enter the maximum session time per participant for a permanent room."),
+        )
+    elif not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES:
+        fail(
+            "max_session_minutes",
+            _("Enter a session time from %(min)d to %(max)d minutes.")
+            % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
+        )
+    return (started.starts_at if started is not None else now), None
+
+
+def _scheduled_times(
+    data: ConferenceData, started: Conference | None, now: datetime, fail: Fail
+) -> tuple[datetime | None, datetime | None]:
+    """A scheduled conference starts when chosen (not in the past; not moved once started)."""
+    start = data.starts_at
+    if start is None:
+        fail("start_date", _("Enter the date and time the conference starts."))
+    elif started is not None:
+        if not started.is_permanent and _to_minute(start) != _to_minute(started.starts_at):
+            fail(
+                "start_date",
+                _(
+                    "This conference has already started, so it cannot be moved. You can "
+                    "still change its duration."
+                ),
+            )
+        start = started.starts_at
+    elif start < now - START_GRACE:
+        fail("start_date", _("The start is in the past. Choose a date and time from now on."))
+    duration = data.duration_minutes
+    end = None
+    if duration is None:
+        fail("duration_minutes", _("Enter the duration in minutes."))
+    elif not MIN_DURATION_MINUTES <= duration <= MAX_DURATION_MINUTES:
+        fail(
+            "duration_minutes",
+            _("Enter a duration from %(min)d to %(max)d minutes (24 hours).")
+            % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
+        )
+    elif start is not None:
+        end = start + timedelta(minutes=duration)
+        if started is not None and end <= now:
             fail(
                 "duration_minutes",
-                _("Enter a duration from %(min)d to %(max)d minutes (24 hours).")
-                % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
+                _(
+                    "With this duration the conference would already be over. Enter a "
+                    "longer duration."
+                ),
             )
-        elif start is not None:
-            end = start + timedelta(minutes=duration)
-            if in_progress and end <= now:
-                fail(
-                    "duration_minutes",
-                    _(
-                        "With this duration the conference would already be over. Enter a "
-                        "longer duration."
-                    ),
-                )
+    return start, end
 
+
+def _check_size(account: Account, data: ConferenceData, fail: Fail) -> None:
     limit = account.max_conference_participants
     if data.max_participants < MIN_PARTICIPANTS:
         fail(
@@ -236,11 +257,6 @@ def validate(
             "invitees",
             _("You can invite at most %(max)d people to one conference.") % {"max": MAX_INVITEES},
         )
-
-    if errors:
-        raise ValidationError(errors)
-    check_concurrency(account, start, end, conference.pk if conference else None)
-    return start, end
 
 
 def _to_minute(moment: datetime) -> datetime:

@@ -137,6 +137,65 @@ def _email_only(
         )
 
 
+def _owner(item: SpoolMessage, accounts: _Accounts) -> Account:
+    """The account a readable message with its audio belongs to; SpoolError says why not."""
+    read_message_file(item)
+    check_audio(item.wav_path)
+    account = accounts.get(item.mailbox)
+    if account is None:
+        raise SpoolError(f"no account has mailbox {item.mailbox}")
+    if not account.voicemail_enabled:
+        raise SpoolError(f"voicemail is disabled for account {account}")
+    return account
+
+
+def _import_one(
+    item: SpoolMessage,
+    account: Account,
+    report: ImportReport,
+    reject: Callable[..., None],
+    *,
+    actor: Actor,
+) -> None:
+    """Import one new message, and e-mail the customer as their settings say."""
+    mailbox_settings = settings_for(account)
+    # Only new messages are announced: one the switch already filed in Old or another
+    # folder was listened to on the phone, so it is imported quietly (and kept).
+    announce = IMPORTED_FOLDERS[item.folder] in UNHEARD_FOLDERS
+    if announce and not mailbox_settings.keeps_messages:
+        try:
+            _email_only(account, item, mailbox_settings, actor=actor)
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning("Voicemail e-mail to %s failed: %s", account, error)
+            reject(
+                SpoolProblem(item.txt_path, f"e-mail failed, message kept instead: {error}"),
+                email=True,
+            )
+        else:
+            report.imported += 1
+            report.emailed_only += 1
+            report.notified += 1
+            return
+    try:
+        message = store_message(account, item, actor=actor)
+    except IntegrityError:
+        report.already_present += 1  # another import got there first
+        return
+    except OSError as error:
+        reject(SpoolProblem(item.txt_path, f"cannot store the audio: {error}"))
+        return
+    report.imported += 1
+    if announce and mailbox_settings.notification_email and mailbox_settings.keeps_messages:
+        audio = item.wav_path.read_bytes() if mailbox_settings.attaches_audio else None
+        try:
+            send_notification(message, mailbox_settings, audio=audio)
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning("Voicemail e-mail to %s failed: %s", account, error)
+            reject(SpoolProblem(item.txt_path, f"e-mail failed: {error}"), email=True)
+        else:
+            report.notified += 1
+
+
 def import_spool(
     root: Path,
     *,
@@ -172,60 +231,14 @@ def import_spool(
             reject(item)
             continue
         try:
-            read_message_file(item)
-            check_audio(item.wav_path)
+            account = _owner(item, accounts)
         except SpoolError as error:
             reject(SpoolProblem(item.txt_path, str(error)))
             continue
-        account = accounts.get(item.mailbox)
-        if account is None:
-            reject(SpoolProblem(item.txt_path, f"no account has mailbox {item.mailbox}"))
-            continue
-        if not account.voicemail_enabled:
-            reject(SpoolProblem(item.txt_path, f"voicemail is disabled for account {account}"))
-            continue
         if _already_present(account, item.msg_id):
             report.already_present += 1
-            continue
-        if dry_run:
+        elif dry_run:
             report.imported += 1
-            continue
-
-        mailbox_settings = settings_for(account)
-        # Only new messages are announced: one the switch already filed in Old or another
-        # folder was listened to on the phone, so it is imported quietly (and kept).
-        announce = IMPORTED_FOLDERS[item.folder] in UNHEARD_FOLDERS
-        if announce and not mailbox_settings.keeps_messages:
-            try:
-                _email_only(account, item, mailbox_settings, actor=actor)
-            except (smtplib.SMTPException, OSError) as error:
-                logger.warning("Voicemail e-mail to %s failed: %s", account, error)
-                reject(
-                    SpoolProblem(item.txt_path, f"e-mail failed, message kept instead: {error}"),
-                    email=True,
-                )
-            else:
-                report.imported += 1
-                report.emailed_only += 1
-                report.notified += 1
-                continue
-
-        try:
-            message = store_message(account, item, actor=actor)
-        except IntegrityError:
-            report.already_present += 1  # another import got there first
-            continue
-        except OSError as error:
-            reject(SpoolProblem(item.txt_path, f"cannot store the audio: {error}"))
-            continue
-        report.imported += 1
-        if announce and mailbox_settings.notification_email and mailbox_settings.keeps_messages:
-            audio = item.wav_path.read_bytes() if mailbox_settings.attaches_audio else None
-            try:
-                send_notification(message, mailbox_settings, audio=audio)
-            except (smtplib.SMTPException, OSError) as error:
-                logger.warning("Voicemail e-mail to %s failed: %s", account, error)
-                reject(SpoolProblem(item.txt_path, f"e-mail failed: {error}"), email=True)
-            else:
-                report.notified += 1
+        else:
+            _import_one(item, account, report, reject, actor=actor)
     return report

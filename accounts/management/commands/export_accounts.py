@@ -33,7 +33,7 @@ data: --output creates it readable by you only."""
             self._write(self.stdout, total)
             return
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(descriptor, "w", encoding=account_csv.ENCODING, newline="") as file:  # noqa: PTH123
+        with open(descriptor, "w", encoding=account_csv.ENCODING, newline="") as file:
             self._write(file, total)
         self.stdout.write(f"Exported {counted(total, 'account')} to {path}.")
 

@@ -39,7 +39,7 @@ Exit status 1 when any value could not be decrypted."""
                 for pk, token in rows.iterator():
                     try:
                         fresh = reencrypt(token)
-                    except Exception:  # noqa: BLE001 — InvalidToken, or a value that is no token
+                    except Exception:  # InvalidToken, or a value that is no token
                         unreadable += 1
                         self.stderr.write(
                             f"{model._meta.label} {pk}: {field.name} cannot be decrypted with "
