@@ -29,13 +29,17 @@ test: $(VENV)/.installed .env
 ## ci: what CI runs on each database, plus the quick checks
 ci: lint migrations-check test
 
-lint: $(VENV)/.installed
+## lint: ruff (lint and format) and mypy with django-stubs
+lint: $(VENV)/.installed .env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check templates
+	$(VENV)/bin/mypy .
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml templates
 
 migrations-check: $(VENV)/.installed .env
 	$(PY) manage.py makemigrations --check --dry-run
@@ -49,6 +53,13 @@ messages: $(VENV)/.installed .env
 check-deploy: $(VENV)/.installed
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	ALLOWED_HOSTS=konto.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+## bench: the benchmarks at small sizes, a quick look (bench/README.md has the full-size runs);
+## the import bench needs PostgreSQL (BENCH_POSTGRES_URL) and creates and drops its own database
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
+bench: $(VENV)/.installed .env
+	env -u DATABASE_URL $(PY) bench/calls.py --calls 20000
+	DATABASE_URL=$(BENCH_POSTGRES_URL)/konto_bench_import $(PY) bench/import_cdrs.py --rows 20000
 
 clean:
 	rm -rf $(VENV) var/static
