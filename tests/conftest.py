@@ -1,4 +1,5 @@
-"""The fixed cast of the test suite: a customer (alice), a stranger (bob), operator staff."""
+"""The fixed cast of the test suite: a customer (alice), a stranger (bob), operator staff
+(a help-desk employee, not a superuser), and the fixtures every folder shares."""
 
 from __future__ import annotations
 
@@ -55,7 +56,16 @@ def bob(db):
 
 @pytest.fixture
 def staff(db):
+    """An operator employee in the Help desk group: staff, not a superuser, with exactly the
+    permissions the portal ships (accounts/help_desk.py). For the few tests that need more,
+    pytest-django's `admin_client` / `admin_user` are a superuser."""
     return factories.make_staff()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
 
 
 @pytest.fixture
@@ -67,3 +77,16 @@ def alice_client(client, alice):
 @pytest.fixture
 def password():
     return factories.PASSWORD
+
+
+@pytest.fixture
+def send_mail(django_capture_on_commit_callbacks):
+    """E-mails go out once the transaction commits; run those callbacks in the test.
+
+    Use as `with send_mail(): client.post(...)`.
+    """
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run

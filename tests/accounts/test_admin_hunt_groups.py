@@ -10,12 +10,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/accounts/huntgroup/"
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def _inline(prefix="huntgroupmembership_set", total=1, initial=0, **rows) -> dict:
     data = {
         f"{prefix}-TOTAL_FORMS": str(total),

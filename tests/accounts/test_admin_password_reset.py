@@ -7,12 +7,6 @@ from accounts.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def url(account) -> str:
     return f"/admin/accounts/account/{account.pk}/password-reset/"
 

@@ -9,12 +9,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/accounts/user/"
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def test_the_user_list_finds_a_login(staff_client, alice, bob):
     html = staff_client.get(CHANGELIST, {"q": "48223809889"}).content.decode()
     assert f"/admin/accounts/user/{bob.user.pk}/change/" in html
@@ -61,8 +55,10 @@ def test_staff_changes_to_a_user_are_audited_without_secrets(staff_client, alice
     assert "Tajne" not in str(event.data)
 
 
-def test_adding_a_staff_user_is_audited(staff_client):
-    response = staff_client.post(
+# A superuser: adding users (staff among them) is kept from the help desk on purpose
+# (accounts/help_desk.py; tests/accounts/test_admin_help_desk.py shows the 403).
+def test_adding_a_staff_user_is_audited(admin_client):
+    response = admin_client.post(
         f"{CHANGELIST}add/",
         {
             "username": "pomoc2",
@@ -74,5 +70,5 @@ def test_adding_a_staff_user_is_audited(staff_client):
     assert response.status_code == 302
     assert User.objects.filter(username="pomoc2").exists()
     event = AuditEvent.objects.get(kind="user.create")
-    assert event.account is None and event.actor_label == "helpdesk"
+    assert event.account is None and event.actor_label == "admin"
     assert "Nowe-Haslo" not in str(event.data)

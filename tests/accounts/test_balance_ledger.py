@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connection
 from django.db.models import Sum
 
 from accounts.ledger.services import change_balance
 from accounts.models import Account, AuditEvent, BalanceEntry
 from tests import factories
+from tests.concurrency import run_concurrently
 
 
 @pytest.mark.django_db
@@ -53,27 +53,14 @@ def test_concurrent_changes_lose_nothing_on_postgresql(alice):
     if connection.vendor != "postgresql":
         pytest.skip("row locks between real connections are a PostgreSQL matter")
     threads, per_thread = 8, 10
-    barrier = threading.Barrier(threads)
-    errors: list[BaseException] = []
 
-    def worker():
-        try:
-            account = Account.objects.get(pk=alice.pk)
-            barrier.wait()
-            for _ in range(per_thread):
-                change_balance(account, Decimal("1.00"), "top_up", "równolegle")
-        except BaseException as exc:  # noqa: BLE001 — surfaced below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def top_up(account):
+        for _ in range(per_thread):
+            change_balance(account, Decimal("1.00"), "top_up", "równolegle")
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+    # Each thread has its own copy of the account, as each worker process would.
+    run_concurrently(top_up, [Account.objects.get(pk=alice.pk) for _ in range(threads)])
 
-    assert errors == []
     alice.refresh_from_db()
     assert alice.balance == Decimal(threads * per_thread)
     afters = sorted(

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from accounts.ledger.services import change_balance
 from accounts.models import Account, AuditEvent
+from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -175,26 +175,11 @@ def test_concurrent_charges_send_exactly_one_email_on_postgresql(alice, mailoutb
     alice.low_balance_threshold = Decimal("50.00")
     alice.save()
     change_balance(alice, Decimal("60.00"), "top_up", "")
-    threads = 8
-    barrier = threading.Barrier(threads)
-    errors: list[BaseException] = []
-
-    def worker():
-        try:
-            account = Account.objects.get(pk=alice.pk)
-            barrier.wait()
-            change_balance(account, Decimal("-5.00"), "call_charge", "")
-        except BaseException as exc:  # noqa: BLE001 — surfaced below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    assert errors == []
+    # Eight charges at once, each on its own copy of the account, as each worker process has.
+    run_concurrently(
+        lambda account: change_balance(account, Decimal("-5.00"), "call_charge", ""),
+        [Account.objects.get(pk=alice.pk) for _ in range(8)],
+    )
     assert len(mailoutbox) == 1
     alice.refresh_from_db()
     assert alice.balance == Decimal("20.00") and alice.low_balance_alert_sent

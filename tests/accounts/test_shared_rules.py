@@ -67,20 +67,7 @@ def via_admin(account: Account, field: str, value: str):
     request.user = factories.make_staff("superuser", is_superuser=True)
     model_admin = admin.site._registry[Account]
     form_class = model_admin.get_form(request, obj=account, change=True)
-    data = {
-        "email": account.user.email,
-        "account_id": account.account_id,
-        "status": account.status,
-        "currency": account.currency,
-        "credit_limit": str(account.credit_limit),
-        "country": account.country,
-        "time_zone": account.time_zone,
-        "language": account.language,
-        "max_conference_participants": account.max_conference_participants,
-        "max_concurrent_conferences": account.max_concurrent_conferences,
-        "conferences_enabled": "on",
-        field: value,
-    }
+    data = factories.admin_account_form(account, **{field: value})
     form = form_class(data, instance=account)
     return form.cleaned_data[field] if form.is_valid() else None
 

@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from centrex.voicemail.models import VoicemailMessage
 from tests import factories
-from tests.centrex.voicemail_data import enable_voicemail, wav_bytes, write_spool_message
+from tests.factories import enable_voicemail, wav_bytes, write_spool_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,12 +14,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import AuditEvent
 from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
 from centrex.voicemail.services import delete_message
-from tests.centrex.voicemail_data import (
-    enable_voicemail,
-    message_txt,
-    wav_bytes,
-    write_spool_message,
-)
+from tests.factories import enable_voicemail, message_txt, wav_bytes, write_spool_message
 
 pytestmark = pytest.mark.django_db
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
+from centrex.screening.decision import ordered_rules
 from centrex.screening.models import ScreeningRule, ScreeningSettings
-from tests.centrex.screening_data import enable_screening, make_rule
+from tests.factories import enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
 RULES = "/admin/centrex/screeningrule/"
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def admin_data(account, **overrides) -> dict:
@@ -106,4 +101,33 @@ def test_the_master_switch_changed_by_staff_is_audited(staff_client, staff, alic
     settings.refresh_from_db()
     assert not settings.enabled
     event = AuditEvent.objects.get(kind="screening.switched_off")
+    assert event.actor == staff and event.account == alice
+
+
+def test_a_rule_added_by_staff_goes_to_the_end_of_the_list(staff_client, alice):
+    for name in ("Pierwsza", "Druga", "Trzecia"):
+        make_rule(alice, "+4822%", name=name)
+    response = staff_client.post(f"{RULES}add/", admin_data(alice, name="Od operatora"))
+    assert response.status_code == 302
+    names = [rule.name for rule in ordered_rules(alice)]
+    assert names == ["Pierwsza", "Druga", "Trzecia", "Od operatora"]
+
+
+def test_saving_the_master_switch_unchanged_audits_nothing(staff_client, alice):
+    settings = ScreeningSettings.objects.create(account=alice, enabled=True)
+    response = staff_client.post(
+        f"/admin/centrex/screeningsettings/{settings.pk}/change/", {"enabled": "on"}
+    )
+    assert response.status_code == 302
+    assert not AuditEvent.objects.exists()
+
+
+def test_resetting_the_master_switch_goes_through_the_service(staff_client, staff, alice):
+    settings = ScreeningSettings.objects.create(account=alice, enabled=False)
+    response = staff_client.post(
+        f"/admin/centrex/screeningsettings/{settings.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not ScreeningSettings.objects.exists()
+    event = AuditEvent.objects.get(kind="screening.settings_reset")
     assert event.actor == staff and event.account == alice

@@ -6,7 +6,8 @@ import pytest
 
 from accounts.models import AuditEvent
 from centrex.screening.models import ScreeningRule, ScreeningSettings
-from tests.centrex.screening_data import DISABLED_PL, enable_screening, make_rule
+from tests.centrex.screening_texts import DISABLED_PL
+from tests.factories import enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
 URL = "/centrex/screening/block/"

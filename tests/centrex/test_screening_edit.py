@@ -9,7 +9,8 @@ import pytest
 from accounts.models import AuditEvent
 from centrex.screening.models import ScreeningRule
 from centrex.screening.services import block_number
-from tests.centrex.screening_data import DISABLED_PL, SAT, SUN, days, enable_screening, make_rule
+from tests.centrex.screening_texts import DISABLED_PL
+from tests.factories import SAT, SUN, days, enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
 

@@ -6,16 +6,8 @@ import pytest
 
 from centrex.screening.models import ScreeningRule, ScreeningSettings
 from tests import factories
-from tests.centrex.screening_data import (
-    DISABLED_EN,
-    DISABLED_PL,
-    FRI,
-    SAT,
-    SUN,
-    days,
-    enable_screening,
-    make_rule,
-)
+from tests.centrex.screening_texts import DISABLED_EN, DISABLED_PL
+from tests.factories import FRI, SAT, SUN, days, enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
 Action = ScreeningRule.Action

@@ -9,16 +9,8 @@ import pytest
 from accounts.models import AuditEvent
 from centrex.screening.models import ALL_DAYS, ScreeningRule
 from tests import factories
-from tests.centrex.screening_data import (
-    DISABLED_PL,
-    FRI,
-    MON,
-    SAT,
-    SUN,
-    days,
-    enable_screening,
-    make_rule,
-)
+from tests.centrex.screening_texts import DISABLED_PL
+from tests.factories import FRI, MON, SAT, SUN, days, enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
 URL = "/centrex/screening/new/"

@@ -18,7 +18,7 @@ from centrex.screening.services import BLOCKLIST_NAME, block_number, move_rule, 
 from centrex.screening.shadows import find_shadowed
 from centrex.screening.windows import resolve_local, window_contains, window_minutes
 from tests import factories
-from tests.centrex.screening_data import (
+from tests.factories import (
     FRI,
     MON,
     SAT,

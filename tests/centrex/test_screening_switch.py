@@ -6,7 +6,8 @@ import pytest
 
 from accounts.models import AuditEvent
 from centrex.screening.models import ScreeningSettings
-from tests.centrex.screening_data import DISABLED_PL, enable_screening
+from tests.centrex.screening_texts import DISABLED_PL
+from tests.factories import enable_screening
 
 pytestmark = pytest.mark.django_db
 URL = "/centrex/screening/switch/"

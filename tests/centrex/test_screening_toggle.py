@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent
-from tests.centrex.screening_data import DISABLED_PL, enable_screening, make_rule
+from tests.centrex.screening_texts import DISABLED_PL
+from tests.factories import enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from centrex.voicemail.models import MailboxSettings, VoicemailMessage
-from tests.centrex.voicemail_data import enable_voicemail, make_message
+from tests.factories import enable_voicemail, make_message
 
 pytestmark = pytest.mark.django_db
 

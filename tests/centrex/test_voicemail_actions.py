@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import AuditEvent
 from centrex.voicemail.models import DeletedVoicemail, VoicemailMessage
-from tests.centrex.voicemail_data import enable_voicemail, make_message
+from tests.factories import enable_voicemail, make_message
 
 pytestmark = pytest.mark.django_db
 

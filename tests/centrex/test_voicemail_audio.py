@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.centrex.voicemail_data import enable_voicemail, make_message, wav_bytes
+from tests.factories import enable_voicemail, make_message, wav_bytes
 
 pytestmark = pytest.mark.django_db
 

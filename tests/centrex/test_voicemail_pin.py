@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import AuditEvent
 from centrex.voicemail.models import MailboxSettings
-from tests.centrex.voicemail_data import enable_voicemail
+from tests.factories import enable_voicemail
 
 pytestmark = pytest.mark.django_db
 

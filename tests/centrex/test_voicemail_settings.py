@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import AuditEvent
 from centrex.voicemail.models import MailboxSettings
-from tests.centrex.voicemail_data import enable_voicemail
+from tests.factories import enable_voicemail
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,23 @@ def test_it_saves_the_settings_and_audits_them(alice_client, alice):
         "Ustawienia poczty głosowej zostały zapisane."
         in alice_client.get("/centrex/voicemail/").content.decode()
     )
+
+
+def test_saving_the_settings_again_unchanged_audits_nothing(alice_client, alice):
+    enable_voicemail(alice)
+    alice_client.post(URL, VALID)
+    first = AuditEvent.objects.get(kind="voicemail.settings_changed")
+    assert first.data["greeting"] == ["standard", "absence"]  # what changed, from and to
+    response = alice_client.post(URL, VALID)
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(kind="voicemail.settings_changed").count() == 1
+
+
+def test_the_defaults_saved_as_they_are_audit_nothing(alice_client, alice):
+    enable_voicemail(alice)
+    defaults = {"notification_email": alice.email, "email_mode": "notify", "greeting": "standard"}
+    assert alice_client.post(URL, defaults).status_code == 302
+    assert not AuditEvent.objects.exists()
 
 
 def test_delete_after_e_mail_without_the_audio_attached_is_refused(alice_client, alice):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from conferences import access_codes
 from conferences.models import AccessCode
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 
 @pytest.mark.parametrize(

@@ -7,19 +7,19 @@ SQLite serialises every writer, so these are skipped there. CI runs the suite on
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from conferences import access_codes, services
 from conferences.models import AccessCode, Conference
 from conferences.rules import ConferenceData
 from tests import factories
+from tests.concurrency import run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,28 +27,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent transactions"
     ),
 ]
-
-
-def run_together(target, arguments: list[tuple]) -> list:
-    """Run target(*args) in one thread per args, all released at once; results or exceptions."""
-    barrier = threading.Barrier(len(arguments))
-    results: list = [None] * len(arguments)
-
-    def worker(index: int, args: tuple) -> None:
-        try:
-            barrier.wait()
-            results[index] = target(*args)
-        except Exception as error:  # noqa: BLE001 — the test inspects it
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def data(start, name="Narada") -> ConferenceData:
@@ -74,9 +52,7 @@ def test_conferences_created_at_the_same_moment_never_share_a_code(monkeypatch):
             for n in range(5)
         ]
 
-    results = run_together(create_five, [(a,) for a in accounts])
-    errors = [r for r in results if isinstance(r, Exception)]
-    assert errors == []
+    run_concurrently(create_five, accounts)  # raises the first error of any thread
     assert Conference.objects.count() == 40
     codes = list(AccessCode.objects.values_list("code", flat=True))
     assert len(codes) == 80 and len(set(codes)) == 80
@@ -87,10 +63,14 @@ def test_conferences_created_at_the_same_moment_never_share_a_code(monkeypatch):
 def test_simultaneous_creates_cannot_exceed_the_concurrent_conference_limit():
     account = factories.make_account(max_concurrent_conferences=2)
     start = timezone.now() + timedelta(days=1)
-    results = run_together(
-        lambda n: services.create_conference(account, data(start, f"Narada {n}"))[0],
-        [(n,) for n in range(6)],
-    )
+
+    def create(n):
+        try:
+            return services.create_conference(account, data(start, f"Narada {n}"))[0]
+        except ValidationError as refusal:
+            return refusal
+
+    results = run_concurrently(create, range(6))
     created = [r for r in results if isinstance(r, Conference)]
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(created) == 2 and len(refused) == 4
@@ -101,11 +81,11 @@ def test_a_form_submitted_twice_at_the_same_moment_creates_one_conference():
     account = factories.make_account()
     start = timezone.now() + timedelta(days=1)
     token = uuid.uuid4()
-    results = run_together(
-        lambda: services.create_conference(account, data(start), creation_token=token),
-        [() for _ in range(4)],
+    # Raises the first error of any thread.
+    results = run_concurrently(
+        lambda _n: services.create_conference(account, data(start), creation_token=token),
+        range(4),
     )
-    assert not [r for r in results if isinstance(r, Exception)]
     assert len({conference.pk for conference, _created in results}) == 1
     assert sorted(created for _conference, created in results) == [False, False, False, True]
     assert Conference.objects.count() == 1

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from conferences.models import AccessCode, Conference
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from conferences import access_codes
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from conferences.models import Conference
-from tests.conferences.builders import edit_data, make_conference
+from tests.factories import conference_edit_data, make_conference
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,9 @@ def test_it_shows_the_form_with_the_conference(alice_client, conference):
 def test_a_conference_of_another_account_is_not_found(client, bob, conference):
     client.force_login(bob.user)
     assert client.get(url(conference)).status_code == 404
-    assert client.post(url(conference), edit_data(conference, name="X")).status_code == 404
+    assert (
+        client.post(url(conference), conference_edit_data(conference, name="X")).status_code == 404
+    )
     conference.refresh_from_db()
     assert conference.name == "Rada"
 
@@ -67,7 +69,7 @@ def test_moving_a_conference_sends_invitees_an_update(
     with send_mail():
         response = alice_client.post(
             url(conference),
-            edit_data(
+            conference_edit_data(
                 conference,
                 start_date=local.date().isoformat(),
                 start_time=local.strftime("%H:%M"),
@@ -97,7 +99,7 @@ def test_a_new_invitee_gets_an_invitation_and_the_others_nothing(
     with send_mail():
         alice_client.post(
             url(conference),
-            edit_data(conference, invitees="jan@example.com\nola@example.com"),
+            conference_edit_data(conference, invitees="jan@example.com\nola@example.com"),
         )
     [message] = mailoutbox
     assert message.to == ["ola@example.com"]
@@ -109,7 +111,7 @@ def test_a_new_invitee_gets_an_invitation_and_the_others_nothing(
 
 def test_a_removed_invitee_gets_a_cancellation(alice_client, conference, send_mail, mailoutbox):
     with send_mail():
-        alice_client.post(url(conference), edit_data(conference, invitees=""))
+        alice_client.post(url(conference), conference_edit_data(conference, invitees=""))
     [message] = mailoutbox
     assert message.to == ["jan@example.com"]
     cal = calendar_of(message)
@@ -123,7 +125,7 @@ def test_a_removed_invitee_gets_a_cancellation(alice_client, conference, send_ma
 
 def test_saving_without_changes_changes_nothing(alice_client, conference, send_mail, mailoutbox):
     with send_mail():
-        response = alice_client.post(url(conference), edit_data(conference), follow=True)
+        response = alice_client.post(url(conference), conference_edit_data(conference), follow=True)
     assert "Nic nie zostało zmienione" in response.content.decode()
     assert mailoutbox == []
     assert not AuditEvent.objects.filter(kind="conference.updated").exists()
@@ -132,7 +134,7 @@ def test_saving_without_changes_changes_nothing(alice_client, conference, send_m
 def test_moving_into_the_past_is_refused(alice_client, conference):
     yesterday = timezone.localdate() - timedelta(days=1)
     response = alice_client.post(
-        url(conference), edit_data(conference, start_date=yesterday.isoformat())
+        url(conference), conference_edit_data(conference, start_date=yesterday.isoformat())
     )
     assert response.status_code == 200
     assert response.context["form"].has_error("start_date")
@@ -141,7 +143,9 @@ def test_moving_into_the_past_is_refused(alice_client, conference):
 
 
 def test_more_participants_than_the_account_allows_is_refused(alice_client, conference):
-    response = alice_client.post(url(conference), edit_data(conference, max_participants="500"))
+    response = alice_client.post(
+        url(conference), conference_edit_data(conference, max_participants="500")
+    )
     assert response.status_code == 200
     assert "najwyżej 10 uczestników" in response.content.decode()
 
@@ -153,7 +157,7 @@ def test_moving_onto_another_conference_over_the_limit_is_refused(alice_client, 
     local = timezone.localtime(other.starts_at, alice.zone)
     response = alice_client.post(
         url(conference),
-        edit_data(
+        conference_edit_data(
             conference, start_date=local.date().isoformat(), start_time=local.strftime("%H:%M")
         ),
     )
@@ -165,7 +169,7 @@ def test_an_ended_conference_cannot_be_edited(alice_client, alice):
     past = make_conference(alice, name="Stara", starts_at=timezone.now() - timedelta(days=1))
     response = alice_client.get(url(past), follow=True)
     assert "nie można jej już zmienić" in response.content.decode()
-    response = alice_client.post(url(past), edit_data(past, name="Nowa"))
+    response = alice_client.post(url(past), conference_edit_data(past, name="Nowa"))
     assert response.status_code == 302
     past.refresh_from_db()
     assert past.name == "Stara"
@@ -179,7 +183,7 @@ def test_a_conference_in_progress_can_be_extended_but_not_moved(alice_client, al
     tomorrow = timezone.localdate() + timedelta(days=1)
     response = alice_client.post(
         url(running),
-        edit_data(running, duration_minutes="120", start_date=tomorrow.isoformat()),
+        conference_edit_data(running, duration_minutes="120", start_date=tomorrow.isoformat()),
     )
     assert response.status_code == 302
     running.refresh_from_db()
@@ -190,7 +194,7 @@ def test_a_conference_in_progress_can_be_extended_but_not_moved(alice_client, al
 def test_a_conference_in_progress_cannot_be_shortened_into_the_past(alice_client, alice):
     started = timezone.now() - timedelta(minutes=30)
     running = make_conference(alice, starts_at=started, minutes=60)
-    response = alice_client.post(url(running), edit_data(running, duration_minutes="10"))
+    response = alice_client.post(url(running), conference_edit_data(running, duration_minutes="10"))
     assert response.status_code == 200
     assert response.context["form"].has_error("duration_minutes")
 
@@ -198,7 +202,7 @@ def test_a_conference_in_progress_cannot_be_shortened_into_the_past(alice_client
 def test_it_refuses_when_conferences_are_disabled(alice_client, alice, conference):
     alice.conferences_enabled = False
     alice.save()
-    response = alice_client.post(url(conference), edit_data(conference, name="Zmiana"))
+    response = alice_client.post(url(conference), conference_edit_data(conference, name="Zmiana"))
     assert response.status_code == 403
     conference.refresh_from_db()
     assert conference.name == "Rada"
@@ -207,7 +211,7 @@ def test_it_refuses_when_conferences_are_disabled(alice_client, alice, conferenc
 def test_a_permanent_room_keeps_its_codes_when_renamed(alice_client, alice):
     room = make_conference(alice, is_permanent=True, starts_at=timezone.now() - timedelta(days=9))
     codes = room.codes()
-    response = alice_client.post(url(room), edit_data(room, name="Pokój zarządu"))
+    response = alice_client.post(url(room), conference_edit_data(room, name="Pokój zarządu"))
     assert response.status_code == 302
     room.refresh_from_db()
     assert room.name == "Pokój zarządu"

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 pytestmark = pytest.mark.django_db
 

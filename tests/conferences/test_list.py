@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from conferences.models import AccessCode, Conference
-from tests.conferences.builders import form_data, make_conference
+from tests.factories import conference_form_data, make_conference
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_it_refuses_other_methods(alice_client):
 
 
 def test_a_customer_schedules_a_conference_with_two_different_codes(alice_client, alice):
-    response = alice_client.post(URL, form_data(name="Zarząd", duration_minutes="45"))
+    response = alice_client.post(URL, conference_form_data(name="Zarząd", duration_minutes="45"))
     conference = Conference.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/centrex/conferences/{conference.pk}/"
@@ -62,7 +62,7 @@ def test_a_customer_schedules_a_conference_with_two_different_codes(alice_client
 def test_it_stores_the_start_in_the_accounts_time_zone(alice_client, alice):
     alice.time_zone = "America/New_York"
     alice.save()
-    alice_client.post(URL, form_data(start_date="2099-07-01", start_time="09:30"))
+    alice_client.post(URL, conference_form_data(start_date="2099-07-01", start_time="09:30"))
     conference = Conference.objects.get()
     assert conference.starts_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") == ("2099-07-01 13:30")
 
@@ -70,7 +70,7 @@ def test_it_stores_the_start_in_the_accounts_time_zone(alice_client, alice):
 def test_it_keeps_the_options_and_the_description(alice_client):
     alice_client.post(
         URL,
-        form_data(
+        conference_form_data(
             description="Budżet 2027",
             wait_for_moderator="on",
             mute_on_join="on",
@@ -87,7 +87,7 @@ def test_it_keeps_the_options_and_the_description(alice_client):
 def test_it_opens_a_permanent_meeting_room_with_a_session_limit(alice_client):
     response = alice_client.post(
         URL,
-        form_data(
+        conference_form_data(
             is_permanent="on",
             start_date="",
             start_time="",
@@ -103,7 +103,9 @@ def test_it_opens_a_permanent_meeting_room_with_a_session_limit(alice_client):
 
 
 def test_a_permanent_room_needs_a_session_limit(alice_client):
-    response = alice_client.post(URL, form_data(is_permanent="on", max_session_minutes=""))
+    response = alice_client.post(
+        URL, conference_form_data(is_permanent="on", max_session_minutes="")
+    )
     assert response.status_code == 200
     assert "Podaj maksymalny czas sesji uczestnika" in response.content.decode()
     assert not Conference.objects.exists()
@@ -131,7 +133,7 @@ def test_it_shows_the_form_again_with_the_error_and_saves_nothing(
     alice.language = "en"
     alice.save()
     client.force_login(alice.user)
-    data = form_data(**overrides)
+    data = conference_form_data(**overrides)
     response = client.post(URL, data)
     assert response.status_code == 200
     form = response.context["form"]
@@ -147,7 +149,7 @@ def test_it_shows_the_form_again_with_the_error_and_saves_nothing(
 
 def test_a_start_in_the_past_is_refused_in_polish(alice_client):
     yesterday = timezone.localdate() - timedelta(days=1)
-    response = alice_client.post(URL, form_data(start_date=yesterday.isoformat()))
+    response = alice_client.post(URL, conference_form_data(start_date=yesterday.isoformat()))
     assert response.status_code == 200
     assert "Początek jest w przeszłości" in response.content.decode()
     assert not Conference.objects.exists()
@@ -155,7 +157,9 @@ def test_a_start_in_the_past_is_refused_in_polish(alice_client):
 
 def test_a_time_skipped_by_the_clock_change_is_refused(alice_client):
     # Warsaw moves its clocks from 02:00 to 03:00 on the last Sunday of March.
-    response = alice_client.post(URL, form_data(start_date="2099-03-29", start_time="02:30"))
+    response = alice_client.post(
+        URL, conference_form_data(start_date="2099-03-29", start_time="02:30")
+    )
     assert response.status_code == 200
     assert response.context["form"].has_error("start_time")
     assert not Conference.objects.exists()
@@ -163,7 +167,7 @@ def test_a_time_skipped_by_the_clock_change_is_refused(alice_client):
 
 def test_five_hundred_invitees_are_refused_with_a_clear_message(alice_client):
     addresses = "\n".join(f"osoba{n}@example.com" for n in range(500))
-    response = alice_client.post(URL, form_data(invitees=addresses))
+    response = alice_client.post(URL, conference_form_data(invitees=addresses))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Wpisano 500 adresów" in html
@@ -171,7 +175,7 @@ def test_five_hundred_invitees_are_refused_with_a_clear_message(alice_client):
 
 
 def test_a_double_submitted_form_creates_one_conference(alice_client):
-    data = form_data()
+    data = conference_form_data()
     first = alice_client.post(URL, data)
     second = alice_client.post(URL, data)
     assert Conference.objects.count() == 1
@@ -180,24 +184,28 @@ def test_a_double_submitted_form_creates_one_conference(alice_client):
 
 
 def test_a_form_without_its_token_is_refused(alice_client):
-    response = alice_client.post(URL, form_data(creation_token=None))
+    response = alice_client.post(URL, conference_form_data(creation_token=None))
     assert response.status_code == 200
     assert not Conference.objects.exists()
     # A fresh token comes with the form, so the next submission works.
     token = response.context["creation_token"]
-    assert alice_client.post(URL, form_data(creation_token=str(token))).status_code == 302
+    assert (
+        alice_client.post(URL, conference_form_data(creation_token=str(token))).status_code == 302
+    )
 
 
 def test_the_limit_of_concurrent_conferences_is_enforced(alice_client, alice):
     alice.max_concurrent_conferences = 1
     alice.save()
     tomorrow = timezone.localdate() + timedelta(days=1)
-    assert alice_client.post(URL, form_data(start_time="10:00")).status_code == 302
-    response = alice_client.post(URL, form_data(start_time="11:00"))  # overlaps 10:00–11:30
+    assert alice_client.post(URL, conference_form_data(start_time="10:00")).status_code == 302
+    response = alice_client.post(
+        URL, conference_form_data(start_time="11:00")
+    )  # overlaps 10:00–11:30
     assert response.status_code == 200
     assert "jednocześnie" in response.content.decode()
     # Back to back is fine.
-    response = alice_client.post(URL, form_data(start_time="11:30"))
+    response = alice_client.post(URL, conference_form_data(start_time="11:30"))
     assert response.status_code == 302
     assert Conference.objects.filter(starts_at__date__gte=tomorrow).count() == 2
 
@@ -206,7 +214,7 @@ def test_a_permanent_room_counts_against_the_limit_at_every_time(alice_client, a
     alice.max_concurrent_conferences = 1
     alice.save()
     make_conference(alice, is_permanent=True, starts_at=timezone.now() - timedelta(days=30))
-    response = alice_client.post(URL, form_data(start_date="2099-01-05"))
+    response = alice_client.post(URL, conference_form_data(start_date="2099-01-05"))
     assert response.status_code == 200
     assert Conference.objects.count() == 1
 
@@ -215,14 +223,14 @@ def test_ended_conferences_do_not_count_against_the_limit(alice_client, alice):
     alice.max_concurrent_conferences = 1
     alice.save()
     make_conference(alice, starts_at=timezone.now() - timedelta(hours=3), minutes=60)
-    assert alice_client.post(URL, form_data()).status_code == 302
+    assert alice_client.post(URL, conference_form_data()).status_code == 302
 
 
 def test_it_refuses_everything_when_conferences_are_disabled(alice_client, alice):
     alice.conferences_enabled = False
     alice.save()
     assert alice_client.get(URL).status_code == 403
-    response = alice_client.post(URL, form_data())
+    response = alice_client.post(URL, conference_form_data())
     assert response.status_code == 403
     assert "Konferencje są wyłączone" in response.content.decode()
     assert not Conference.objects.exists()
@@ -233,7 +241,7 @@ def test_each_invitee_gets_an_invitation_with_the_guest_code_only(
 ):
     with send_mail():
         alice_client.post(
-            URL, form_data(invitees="jan@example.com; ewa@example.com, JAN@example.com")
+            URL, conference_form_data(invitees="jan@example.com; ewa@example.com, JAN@example.com")
         )
     conference = Conference.objects.get()
     codes = conference.codes()
@@ -256,7 +264,9 @@ def test_invitations_speak_the_organisers_language_and_time_zone(
     with send_mail():
         client.post(
             URL,
-            form_data(start_date="2099-07-01", start_time="09:30", invitees="jan@example.com"),
+            conference_form_data(
+                start_date="2099-07-01", start_time="09:30", invitees="jan@example.com"
+            ),
         )
     [message] = mailoutbox
     assert message.subject.startswith("Invitation: Przegląd kwartalny")
@@ -267,7 +277,9 @@ def test_invitations_speak_the_organisers_language_and_time_zone(
 
 def test_nothing_is_sent_when_the_conference_is_not_saved(alice_client, mailoutbox, send_mail):
     with send_mail():
-        alice_client.post(URL, form_data(duration_minutes="0", invitees="jan@example.com"))
+        alice_client.post(
+            URL, conference_form_data(duration_minutes="0", invitees="jan@example.com")
+        )
     assert mailoutbox == []
 
 
@@ -277,7 +289,7 @@ def test_a_token_of_another_accounts_form_is_refused_with_a_fresh_form(alice_cli
         creation_token="0b7d3c5e-0000-4000-8000-000000000001"
     )
     response = alice_client.post(
-        URL, form_data(creation_token="0b7d3c5e-0000-4000-8000-000000000001")
+        URL, conference_form_data(creation_token="0b7d3c5e-0000-4000-8000-000000000001")
     )
     assert response.status_code == 200
     assert "Ten formularz wygasł" in response.content.decode()

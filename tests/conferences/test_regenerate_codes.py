@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from conferences import access_codes
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conferences.models import AccessCode
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 pytestmark = pytest.mark.django_db
 

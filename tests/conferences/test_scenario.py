@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from conferences.models import Conference
-from tests.conferences.builders import edit_data, form_data, next_weekday
+from tests.factories import conference_edit_data, conference_form_data, next_weekday
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_next_tuesday_at_ten_for_ninety_minutes_with_three_invitees(
     with send_mail():
         response = alice_client.post(
             "/centrex/conferences/new/",
-            form_data(
+            conference_form_data(
                 name="Spotkanie wtorkowe",
                 start_date=tuesday.date().isoformat(),
                 start_time="10:00",
@@ -71,7 +71,7 @@ def test_next_tuesday_at_ten_for_ninety_minutes_with_three_invitees(
     with send_mail():
         alice_client.post(
             f"/centrex/conferences/{conference.pk}/edit/",
-            edit_data(conference, start_time="11:30"),
+            conference_edit_data(conference, start_time="11:30"),
         )
     assert sorted(m.to[0] for m in mailoutbox) == sorted(INVITEES)
     for message in mailoutbox:

@@ -12,7 +12,7 @@ from accounts.models import AuditEvent
 from conferences import access_codes, rules, services
 from conferences.models import AccessCode, Conference
 from conferences.rules import ConferenceData
-from tests.conferences.builders import make_conference
+from tests.factories import make_conference
 
 
 def at(hour: int, minute: int = 0) -> datetime:
