@@ -33,6 +33,7 @@ from django.core.validators import validate_email
 from accounts import validators
 from accounts.csvfiles import records, sniff_delimiter
 from accounts.features import FEATURES
+from accounts.fields import max_length
 from accounts.models import Account
 
 COLUMNS = [
@@ -112,12 +113,12 @@ class CellError(ValueError):
 
 
 def _text(model_field: str) -> Callable[[str], str]:
-    max_length = Account._meta.get_field(model_field).max_length
+    limit = max_length(Account, model_field)
 
     def clean(value: str) -> str:
         value = value.strip()
-        if len(value) > max_length:
-            raise CellError(f"at most {max_length} characters, this has {len(value)}")
+        if len(value) > limit:
+            raise CellError(f"at most {limit} characters, this has {len(value)}")
         return value
 
     return clean

@@ -235,7 +235,7 @@ def plan_import(
                 Problem(row.line, "account_id", f"{account_id!r} is the ID of the login {owner!r}")
             )
         mailbox = row.values.get("mailbox")
-        if (owner := mailboxes_taken.get(mailbox)) and owner != row.login:
+        if mailbox and (owner := mailboxes_taken.get(mailbox)) and owner != row.login:
             row_problems.append(
                 Problem(row.line, "mailbox", f"mailbox {mailbox} belongs to the login {owner!r}")
             )
@@ -296,7 +296,7 @@ def _existing_accounts(logins: list[str]) -> dict[str, Account]:
 
 
 def _users_without_account(logins: list[str]) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for chunk in _chunks(sorted({login for login in logins if login})):
         users = User.objects.filter(username__in=chunk, account__isnull=True)
         found.update(users.values_list("username", flat=True))
@@ -305,7 +305,7 @@ def _users_without_account(logins: list[str]) -> set[str]:
 
 def _owners(field_name: str, values: list[str | None]) -> dict[str, str]:
     """{value: login of the account that has it} for an Account field."""
-    owners = {}
+    owners: dict[str, str] = {}
     for chunk in _chunks(sorted({value for value in values if value})):
         owners.update(
             Account.objects.filter(**{f"{field_name}__in": chunk}).values_list(

@@ -44,6 +44,37 @@ def record(
     **data: Any,
 ) -> AuditEvent:
     """Write one audit event. With a request and no actor, the signed-in user is the actor."""
+    return _write(kind, data, account=account, actor=actor, request=request, message=message)
+
+
+def record_changes(
+    kind: str,
+    changes: Mapping[str, list[Any]],
+    *,
+    account: Account | None = None,
+    actor: Actor = None,
+    request: HttpRequest | None = None,
+    message: str = "",
+) -> AuditEvent:
+    """record() an event whose data is `changes`, {field: [old, new]} as diff() gives them.
+
+    The field names are the event's data as they are: they are not keyword arguments, so a
+    field cannot be taken for one of record()'s own (`message`, `request`, …).
+    """
+    return _write(
+        kind, dict(changes), account=account, actor=actor, request=request, message=message
+    )
+
+
+def _write(
+    kind: str,
+    data: dict[str, Any],
+    *,
+    account: Account | None,
+    actor: Actor,
+    request: HttpRequest | None,
+    message: str = "",
+) -> AuditEvent:
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     user, actor_kind, label = describe_actor(actor)

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.backends import ModelBackend
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AccountBackend(ModelBackend):
     """ModelBackend that loads the customer's Account with the user: one query per request."""
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> User | None:
         UserModel = self._user_model()
         try:
             user = UserModel._default_manager.select_related("account").get(pk=user_id)
@@ -14,7 +19,7 @@ class AccountBackend(ModelBackend):
             return None
         return user if self.user_can_authenticate(user) else None
 
-    def _user_model(self):
+    def _user_model(self) -> type[User]:
         from django.contrib.auth import get_user_model
 
         return get_user_model()

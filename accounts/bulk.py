@@ -8,15 +8,19 @@ primary keys, so callers can link rows to each other (a ledger entry to its call
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
+from django.db.models.options import Options
 
 # bulk_create's statements stay below SQLite's limit on bound parameters.
 ORM_BATCH_SIZE = 500
 
 
 def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence]
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[object]]
 ) -> list[int]:
     """Insert `rows` (value tuples in the order of `fields`) and return their new primary keys.
 
@@ -29,14 +33,19 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     if connection.vendor == "postgresql":
         return _copy_rows(connection, model, fields, rows)
-    objects = model.objects.bulk_create(
+    objects = model._default_manager.bulk_create(
         [model(**dict(zip(fields, row, strict=True))) for row in rows],
         batch_size=ORM_BATCH_SIZE,
     )
     return [obj.pk for obj in objects]
 
 
-def _copy_rows(connection, model, fields, rows) -> list[int]:
+def _copy_rows(
+    connection: BaseDatabaseWrapper,
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> list[int]:
     meta = model._meta
     quote = connection.ops.quote_name
     columns = [meta.pk.column] + [_column(meta, name) for name in fields]
@@ -51,7 +60,7 @@ def _copy_rows(connection, model, fields, rows) -> list[int]:
     return ids
 
 
-def _next_ids(cursor, meta, count: int) -> list[int]:
+def _next_ids(cursor: CursorWrapper, meta: Options[Any], count: int) -> list[int]:
     # Take the keys from the table's own sequence first: COPY cannot return them, and the
     # sequence hands out each value once, however many imports run at the same time.
     cursor.execute(
@@ -61,7 +70,7 @@ def _next_ids(cursor, meta, count: int) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _column(meta, attname: str) -> str:
+def _column(meta: Options[Any], attname: str) -> str:
     for field in meta.concrete_fields:
         if field.attname == attname:
             return field.column
@@ -69,7 +78,7 @@ def _column(meta, attname: str) -> str:
 
 
 def ids_by_value(
-    model: type[models.Model], field: str, values: Sequence[str], **equal
+    model: type[models.Model], field: str, values: Sequence[str], **equal: str | int
 ) -> list[tuple[str, int]]:
     """(value, primary key) of the rows whose `field` is one of `values` and that have the
     `equal` values: which of a batch's keys are already stored.
@@ -81,16 +90,24 @@ def ids_by_value(
     connection = connections[router.db_for_read(model)]
     if connection.vendor == "postgresql":
         return _pg_ids_by_value(connection, model, field, values, equal)
-    found = []
+    found: list[tuple[str, int]] = []
     for start in range(0, len(values), ORM_BATCH_SIZE):
         chunk = values[start : start + ORM_BATCH_SIZE]
         found.extend(
-            model.objects.filter(**{f"{field}__in": chunk}, **equal).values_list(field, "pk")
+            model._default_manager.filter(**{f"{field}__in": chunk}, **equal).values_list(
+                field, "pk"
+            )
         )
     return found
 
 
-def _pg_ids_by_value(connection, model, field, values, equal) -> list[tuple[str, int]]:
+def _pg_ids_by_value(
+    connection: BaseDatabaseWrapper,
+    model: type[models.Model],
+    field: str,
+    values: Sequence[str],
+    equal: dict[str, str | int],
+) -> list[tuple[str, int]]:
     meta = model._meta
     quote = connection.ops.quote_name
     names = {

@@ -101,11 +101,11 @@ def records(lines: Iterable[str], delimiter: str = ",") -> Iterator[Record]:
 class _LastLine:
     """Iterates over lines and remembers the last one, to explain a record csv cannot read."""
 
-    def __init__(self, lines: Iterable[str]):
+    def __init__(self, lines: Iterable[str]) -> None:
         self.lines = iter(lines)
         self.last = ""
 
-    def __iter__(self):
+    def __iter__(self) -> _LastLine:
         return self
 
     def __next__(self) -> str:

@@ -135,7 +135,9 @@ def change_features(
     changes = audit.apply_changes(account, cleaned)
     if changes:
         account.save(update_fields=[*changes, "updated_at"])
-        audit.record("account.features", account=account, actor=actor, request=request, **changes)
+        audit.record_changes(
+            "account.features", changes, account=account, actor=actor, request=request
+        )
     return changes
 
 

@@ -1,4 +1,5 @@
-"""A model field that keeps its value encrypted at rest (used for the SIP password).
+"""A model field that keeps its value encrypted at rest (used for the SIP password), and the
+length limit of a model's text field for the code that checks values before saving them.
 
 The customer must be able to read their SIP password back, so it cannot be hashed; it is
 encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the keys in FIELD_ENCRYPTION_KEYS.
@@ -14,8 +15,17 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
+
+
+def max_length(model: type[models.Model], name: str) -> int:
+    """The `max_length` of the model's field `name`, which must be a text field that has one."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return field.max_length
 
 
 def _fernet_key(secret: str) -> bytes:
@@ -65,7 +75,9 @@ def is_unreadable(value: object) -> bool:
 class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token; reads give back the plain text."""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: str | None, expression: object, connection: BaseDatabaseWrapper
+    ) -> str | None:
         if not value:
             return value
         try:
@@ -79,13 +91,13 @@ class EncryptedTextField(models.TextField):
             )
             return StoredToken(value)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: object) -> str | None:
         if isinstance(value, StoredToken):
             return value.token
-        value = super().get_prep_value(value)
-        if not value:
-            return value
-        return cipher().encrypt(value.encode()).decode()
+        text: str | None = super().get_prep_value(value)  # TextField's: a str or None
+        if not text:
+            return text
+        return cipher().encrypt(text.encode()).decode()
 
 
 def reencrypt(token: str) -> str:

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from accounts.http import PortalRequest
 
 
 class HealthCheckMiddleware:
@@ -19,10 +22,10 @@ class HealthCheckMiddleware:
     checks that the database answers.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path != "/healthz":
             return self.get_response(request)
         try:
@@ -41,10 +44,10 @@ class AccountMiddleware:
     out at once, whatever page it asks for.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[PortalRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponseBase:
         request.account = None
         if request.user.is_authenticated:
             with contextlib.suppress(ObjectDoesNotExist):

@@ -56,8 +56,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
-class AccountQuerySet(models.QuerySet):
-    def active(self):
+class AccountQuerySet(models.QuerySet["Account"]):
+    def active(self) -> AccountQuerySet:
         return self.filter(status=Account.Status.ACTIVE)
 
 
@@ -335,7 +335,8 @@ class HuntGroup(models.Model):
 
     name = models.CharField(_("group name"), max_length=100)
     number = models.CharField(_("number"), max_length=32, unique=True)
-    members = models.ManyToManyField(
+    # Annotated because the plugin cannot resolve a `through` model named by a string.
+    members: models.ManyToManyField[Account, HuntGroupMembership] = models.ManyToManyField(
         Account,
         through="HuntGroupMembership",
         related_name="hunt_groups",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+
+_M = TypeVar("_M", bound=Model)
 
 
-class IndexPaginator(Paginator):
+# Generic in the model it pages (Paginator[...] itself cannot be subscripted at run time).
+class IndexPaginator(Paginator, Generic[_M]):
     """A Paginator for long, index-ordered lists of one account (calls, ledger entries).
 
     Plain OFFSET paging makes the database read every skipped row in full, so page 20,000 of a
@@ -19,7 +23,24 @@ class IndexPaginator(Paginator):
     The object list must be a queryset ordered by a unique ordering (ending in the primary key).
     """
 
-    def page(self, number: Any) -> Page:
+    object_list: QuerySet[_M]
+
+    def __init__(
+        self,
+        object_list: QuerySet[_M],
+        per_page: int | str,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> None:
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+
+    if TYPE_CHECKING:
+        # Django's hook for making a Page (django/core/paginator.py); the stubs leave it out.
+        def _get_page(
+            self, object_list: list[_M], number: int, paginator: Paginator[_M]
+        ) -> Page[_M]: ...
+
+    def page(self, number: int | str) -> Page[_M]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

@@ -126,7 +126,7 @@ def create_or_update_account(
         account.save(update_fields=[*other_changes, "updated_at"])
     changes.update(other_changes)
     if changes:
-        audit.record("account.update", account=account, actor=actor, **changes)
+        audit.record_changes("account.update", changes, account=account, actor=actor)
     changes.update(feature_changes)
     return AccountResult(account, False, changes)
 

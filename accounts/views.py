@@ -4,7 +4,7 @@ and the header's language switch."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -12,8 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import customer_required
+from accounts.http import CustomerRequest, PortalRequest
 from accounts.language import remember_language, save_language
-from accounts.models import Account
 from accounts.usage_chart import usage_chart
 
 RECENT_CALLS_ON_DASHBOARD = 10
@@ -21,8 +21,8 @@ RECENT_CALLS_ON_DASHBOARD = 10
 
 @require_GET
 @customer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def dashboard(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     recent_calls = list(account.calls.all()[:RECENT_CALLS_ON_DASHBOARD])
     hunt_groups = list(account.hunt_groups.order_by("name"))
     return render(
@@ -39,13 +39,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @customer_required
-def help_page(request: HttpRequest) -> HttpResponse:
+def help_page(request: CustomerRequest) -> HttpResponse:
     language = "en" if translation.get_language() == "en" else "pl"
     return render(request, f"help/{language}.html")
 
 
 @require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
+def set_language(request: PortalRequest) -> HttpResponse:
     """Switch the web interface language; for a customer it is saved in their settings."""
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

@@ -227,7 +227,7 @@ def _export_child(query: str, *, trace: bool) -> None:
     began = time.perf_counter()
     response = client.get(f"/calls/export.csv{query}")
     size = lines = 0
-    for piece in response.streaming_content:
+    for piece in response.streaming_content:  # type: ignore[attr-defined]  # a StreamingHttpResponse
         size += len(piece)
         lines += piece.count(b"\n")
     seconds = time.perf_counter() - began

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import customer_required
+from accounts.http import CustomerRequest
 
 
 @require_GET
 @customer_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CustomerRequest) -> HttpResponse:
     """The IP Centrex tab opens its first sub-tab, as in the seed."""
     return redirect("centrex:screening")

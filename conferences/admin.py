@@ -8,12 +8,17 @@ member.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from conferences import services
 from conferences.models import AccessCode, Conference, Invitee
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -31,7 +36,9 @@ class StateFilter(admin.SimpleListFilter):
 
 class AccessCodeInline(admin.TabularInline):
     model = AccessCode
-    fields = ["role", "code", "created_at"]
+    # A tuple, not a list: `readonly_fields` takes the same names, and only a tuple fits the
+    # declared types of both.
+    fields = ("role", "code", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -42,7 +49,7 @@ class AccessCodeInline(admin.TabularInline):
 
 class InviteeInline(admin.TabularInline):
     model = Invitee
-    fields = ["email"]
+    fields = ("email",)
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -61,7 +68,7 @@ class ConferenceAdmin(admin.ModelAdmin):
     ordering = ["-starts_at"]
     inlines = [AccessCodeInline, InviteeInline]
     actions = ["end_now"]
-    fields = [
+    fields = (
         "account",
         "name",
         "description",
@@ -79,7 +86,7 @@ class ConferenceAdmin(admin.ModelAdmin):
         "sequence",
         "created_at",
         "updated_at",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description=_("duration"))
@@ -87,7 +94,7 @@ class ConferenceAdmin(admin.ModelAdmin):
         return obj.get_duration_display()
 
     @admin.display(description=_("state"))
-    def state(self, obj: Conference) -> str:
+    def state(self, obj: Conference) -> StrPromise:
         return obj.get_state_display()
 
     def has_add_permission(self, request):

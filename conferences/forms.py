@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -205,8 +206,9 @@ class ConferenceForm(forms.Form):
             )
         return valid
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         cleaned["starts_at"] = None
         if cleaned.get("is_permanent"):
             return cleaned

@@ -91,7 +91,7 @@ def build(
         attendee.params["RSVP"] = vText("FALSE")
         if method == REQUEST:
             attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
     event.add("transp", "OPAQUE")
     cal.add_component(event)

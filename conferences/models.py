@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import validators
 from accounts.models import Account
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # What a customer may choose (the form and the service check both).
 MIN_DURATION_MINUTES = 5
@@ -43,24 +47,24 @@ CODE_LENGTH = 8
 EARLY_JOIN = timedelta(minutes=15)
 
 
-class ConferenceQuerySet(models.QuerySet):
-    def past(self, now: datetime | None = None):
+class ConferenceQuerySet(models.QuerySet["Conference"]):
+    def past(self, now: datetime | None = None) -> ConferenceQuerySet:
         now = now or timezone.now()
         return self.filter(ends_at__lte=now)
 
-    def not_over(self, now: datetime | None = None):
+    def not_over(self, now: datetime | None = None) -> ConferenceQuerySet:
         now = now or timezone.now()
         return self.filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
 
-    def current(self, now: datetime | None = None):
+    def current(self, now: datetime | None = None) -> ConferenceQuerySet:
         now = now or timezone.now()
         return self.not_over(now).filter(starts_at__lte=now)
 
-    def future(self, now: datetime | None = None):
+    def future(self, now: datetime | None = None) -> ConferenceQuerySet:
         now = now or timezone.now()
         return self.filter(starts_at__gt=now)
 
-    def shown(self, show: str, now: datetime | None = None):
+    def shown(self, show: str, now: datetime | None = None) -> ConferenceQuerySet:
         """The list's filter (`?show=`), in the order the list shows it."""
         now = now or timezone.now()
         if show == "past":
@@ -153,7 +157,7 @@ class Conference(models.Model):
             return "past"
         return "current" if self.has_started() else "future"
 
-    def get_state_display(self) -> str:
+    def get_state_display(self) -> StrPromise:
         return {
             "past": _("Ended"),
             "current": _("In progress"),

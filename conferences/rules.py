@@ -159,6 +159,8 @@ def validate(
                 "or back."
             ),
         )
+    start: datetime | None
+    end: datetime | None
     if data.is_permanent:
         start, end = _room_times(data, started, now, fail)
     else:

@@ -60,7 +60,14 @@ def _apply(
 
 
 def _snapshot(conference: Conference) -> dict[str, Any]:
-    fields = ("name", "description", "is_permanent", "starts_at", "ends_at", "max_session_minutes")
+    fields: tuple[str, ...] = (
+        "name",
+        "description",
+        "is_permanent",
+        "starts_at",
+        "ends_at",
+        "max_session_minutes",
+    )
     fields += ("max_participants", *OPTION_FIELDS)
     return {field: getattr(conference, field) for field in fields}
 

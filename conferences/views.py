@@ -5,14 +5,14 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import feature_required
-from accounts.models import Account
+from accounts.http import CustomerRequest
 from conferences import ics, services
 from conferences.forms import ConferenceForm, NewConferenceForm
 from conferences.models import Conference, dial_in_links
@@ -26,7 +26,7 @@ DISABLED = "conferences/disabled.html"
 conferences_required = feature_required("conferences", disabled_template=DISABLED)
 
 
-def _get_conference(request: HttpRequest, pk: int) -> Conference:
+def _get_conference(request: CustomerRequest, pk: int) -> Conference:
     """The signed-in customer's conference, or 404 (another account's too)."""
     return get_object_or_404(
         Conference.objects.select_related("account__user").prefetch_related(
@@ -48,8 +48,8 @@ def _show_error(form, error: ValidationError) -> None:
 
 @require_GET
 @feature_required("conferences", disabled_template=DISABLED, landing=True)
-def conference_list(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def conference_list(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     show = request.GET.get("show", "current")
     if show not in SHOW_CHOICES:
         show = "current"
@@ -73,8 +73,8 @@ def conference_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @conferences_required
-def conference_new(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def conference_new(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     form = NewConferenceForm(
         request.POST or None,
         account=account,
@@ -113,7 +113,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @conferences_required
-def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def conference_detail(request: CustomerRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     guest_code = conference.guest_code
     host_code = conference.host_code
@@ -138,7 +138,7 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @conferences_required
-def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def conference_edit(request: CustomerRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     if conference.is_over():
         messages.error(request, _("This conference has ended and can no longer be changed."))
@@ -169,7 +169,7 @@ def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @conferences_required
-def conference_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def conference_delete(request: CustomerRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     if request.method == "POST":
         services.delete_conference(conference, actor=request.user, request=request)
@@ -187,7 +187,7 @@ def conference_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @conferences_required
-def regenerate_codes(request: HttpRequest, pk: int) -> HttpResponse:
+def regenerate_codes(request: CustomerRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     try:
         services.regenerate_codes(conference, actor=request.user, request=request)
@@ -202,7 +202,7 @@ def regenerate_codes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @conferences_required
-def conference_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def conference_ics(request: CustomerRequest, pk: int) -> HttpResponse:
     conference = _get_conference(request, pk)
     if conference.ends_at is None:
         raise Http404("A permanent meeting room has no calendar entry.")

@@ -8,6 +8,7 @@ when present; real environment variables always win over it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -158,7 +159,8 @@ USE_I18N = True
 TIME_ZONE = "Europe/Warsaw"
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "konto_language"
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Annotated so that set_cookie() sees one of the values it accepts, not any string.
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None"] = "Lax"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 STATIC_URL = "/static/"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.base_user import BaseUserManager
@@ -19,8 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 
 from accounts import validators
+from accounts.fields import max_length
 from accounts.form_fields import AmountField
 from accounts.models import Account
+
+if TYPE_CHECKING:
+    from django.forms import BoundField
+    from django_stubs_ext import StrOrPromise
 
 POLAND = "PL"
 
@@ -73,7 +79,7 @@ TIME_ZONE_REGIONS = {
 }
 
 
-def time_zone_choices() -> list[tuple[Any, Any]]:
+def time_zone_choices() -> list[tuple[StrOrPromise, list[tuple[str, str]]]]:
     """Grouped choices for a plain <select>: common zones, then one group per region."""
     zones = validators.time_zone_names()
     groups: dict[str, list[tuple[str, str]]] = {region: [] for region in TIME_ZONE_REGIONS}
@@ -81,7 +87,7 @@ def time_zone_choices() -> list[tuple[Any, Any]]:
     for name in sorted(zones):
         region = name.split("/", 1)[0]
         (groups[region] if "/" in name and region in groups else other).append((name, name))
-    choices: list[tuple[Any, Any]] = [
+    choices: list[tuple[StrOrPromise, list[tuple[str, str]]]] = [
         (_("Common time zones"), [(name, name) for name in COMMON_TIME_ZONES if name in zones])
     ]
     choices += [(TIME_ZONE_REGIONS[region], items) for region, items in groups.items() if items]
@@ -130,10 +136,10 @@ def validate_no_control_characters_multiline(value: str) -> None:
 
 
 def _max_length(name: str) -> int:
-    return Account._meta.get_field(name).max_length
+    return max_length(Account, name)
 
 
-def _text(name: str, label, **kwargs) -> forms.CharField:
+def _text(name: str, label: StrOrPromise, **kwargs: Any) -> forms.CharField:
     """An optional one-line text field as long as the Account field it edits."""
     return forms.CharField(
         label=label,
@@ -145,7 +151,7 @@ def _text(name: str, label, **kwargs) -> forms.CharField:
 
 
 class PhoneField(forms.CharField):
-    def __init__(self, name: str, label, **kwargs) -> None:
+    def __init__(self, name: str, label: StrOrPromise, **kwargs: Any) -> None:
         super().__init__(
             label=label,
             required=False,
@@ -254,7 +260,7 @@ class GeneralForm(forms.Form):
         initial["email"] = account.user.email
         return initial
 
-    def fieldsets(self):
+    def fieldsets(self) -> Iterator[tuple[StrOrPromise, list[BoundField]]]:
         for legend, names in self.groups:
             yield legend, [self[name] for name in names]
 
@@ -262,7 +268,8 @@ class GeneralForm(forms.Form):
         return BaseUserManager.normalize_email(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("country") == POLAND:
             postal_code = cleaned.get("postal_code")
             if postal_code:

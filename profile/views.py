@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -13,8 +13,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import customer_required
+from accounts.http import CustomerRequest
 from accounts.language import remember_language
-from accounts.models import Account
 from profile import services
 from profile.forms import (
     VOIVODESHIPS,
@@ -26,8 +26,8 @@ from profile.forms import (
 
 @require_http_methods(["GET", "POST"])
 @customer_required
-def general(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def general(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     if request.method == "POST":
         form = GeneralForm(request.POST)
         if form.is_valid():
@@ -42,8 +42,8 @@ def general(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache  # the page can show the SIP password
 @customer_required
-def settings_page(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def settings_page(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     if request.method == "POST":
         form = SettingsForm(request.POST, account=account)
         if form.is_valid():
@@ -71,9 +71,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @customer_required
-def sip_password(request: HttpRequest) -> HttpResponse:
+def sip_password(request: CustomerRequest) -> HttpResponse:
     """Generate a new SIP password: GET asks for confirmation, POST does it."""
-    account: Account = request.account
+    account = request.account
     if request.method == "POST":
         services.regenerate_sip_password(account, request=request)
         messages.success(
@@ -98,7 +98,7 @@ def _locked_message() -> str:
     ) % {"minutes": minutes}
 
 
-def _password_locked(request: HttpRequest) -> HttpResponse:
+def _password_locked(request: CustomerRequest) -> HttpResponse:
     # An empty form: nothing the customer typed is checked or kept while locked.
     form = ProfilePasswordChangeForm(request.user)
     return render(
@@ -112,8 +112,8 @@ def _password_locked(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @customer_required
-def password(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def password(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     user = request.user
     locked = services.password_change_locked(user.pk)
     if request.method == "POST":

@@ -231,7 +231,7 @@ def make_conference(
     account: Account,
     *,
     starts_at: datetime | None = None,
-    minutes: int | None = 60,
+    minutes: int = 60,
     invitees: tuple[str, ...] = (),
     codes: bool = True,
     **fields,

@@ -8,15 +8,16 @@ the operators' commands.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
@@ -27,10 +28,14 @@ from accounts import validators
 from accounts.admin.base import AuditedAdmin, small_table
 from accounts.features import change_features, check_features
 from accounts.form_fields import AmountField
+from accounts.http import StaffRequest
 from accounts.ledger.services import MANUAL_BALANCE_KINDS, adjust_balance, check_adjustment
-from accounts.models import Account
+from accounts.models import Account, User
 from accounts.provisioning import FEATURE_AND_LIMIT_FIELDS, send_password_email, set_status
 from accounts.templatetags.konto import money
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 RECENT_ROWS_ON_ACCOUNT_PAGE = 10
 PHONE_FIELDS = ("phone", "fax", "alt_phone")
@@ -40,10 +45,12 @@ class BalanceBelowZeroFilter(admin.SimpleListFilter):
     title = _("balance")
     parameter_name = "balance"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, StrOrPromise]]:
         return [("below_zero", _("below zero")), ("zero_or_more", _("zero or more"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Account]) -> QuerySet[Account]:
         if self.value() == "below_zero":
             return queryset.filter(balance__lt=0)
         if self.value() == "zero_or_more":
@@ -66,21 +73,24 @@ class AccountAdminForm(forms.ModelForm):
         # AccountAdmin's fieldsets decide the fields of the page; this is the least of them.
         fields = ["user", "email"]
 
-    def __init__(self, *args, **kwargs):
+    instance: Account
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["email"].initial = self.instance.user.email
             self.initial.setdefault("email", self.instance.user.email)
 
-    def clean_sip_password(self):
+    def clean_sip_password(self) -> str:
         value = self.cleaned_data["sip_password"]
         if value == "" and self.instance.sip_password_unreadable:
             # Left empty because it could not be shown: keep the stored secret as it is.
             return self.instance.sip_password
         return value
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # The same checks as the profile form, the account import and set_features.
         for name in PHONE_FIELDS:
             if cleaned.get(name):
@@ -98,7 +108,7 @@ class AccountAdminForm(forms.ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(AuditedAdmin):
+class AccountAdmin(AuditedAdmin[Account]):
     form = AccountAdminForm
     list_display = [
         "account_id",
@@ -223,7 +233,7 @@ class AccountAdmin(AuditedAdmin):
     def audit_account(self, obj: Account) -> Account:
         return obj
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
         return super().get_queryset(request).select_related("user")
 
     # What the list and the page show
@@ -311,7 +321,15 @@ class AccountAdmin(AuditedAdmin):
         )
         return small_table([_("when"), _("who"), _("what"), _("message")], rows)
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Account | None = None,
+    ) -> HttpResponse:
         if request.method == "GET" and obj is not None and obj.sip_password_unreadable:
             self.message_user(
                 request,
@@ -324,14 +342,16 @@ class AccountAdmin(AuditedAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Account | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # The login an account belongs to does not move to another user.
             fields.append("user")
         return fields
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Account], search_term: str
+    ) -> tuple[QuerySet[Account], bool]:
         filtered = queryset
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # Phone numbers are stored as +48221234567; staff type "22 123-45-67".
@@ -342,7 +362,9 @@ class AccountAdmin(AuditedAdmin):
 
     # Saving: each kind of change through its service, each with its own audit event
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Account, form: forms.ModelForm, change: bool
+    ) -> None:
         if not change:
             # A customer account is created by an import; an account added here is audited
             # as a whole, like any other object staff add.
@@ -359,10 +381,12 @@ class AccountAdmin(AuditedAdmin):
             obj.user.email = form.cleaned_data["email"]
             obj.user.save(update_fields=["email"])
         super().save_model(request, obj, form, change)
-        change_features(obj, feature_values, actor=request.user, request=request)
-        set_status(obj, new_status, actor=request.user, request=request)
+        staff = request.user
+        assert isinstance(staff, User)  # admin_view() lets only active staff in
+        change_features(obj, feature_values, actor=staff, request=request)
+        set_status(obj, new_status, actor=staff, request=request)
 
-    def _values(self, form, change):
+    def _values(self, form: forms.BaseForm, change: bool) -> dict[str, list[Any]]:
         values = super()._values(form, change)
         # Status, features and limits are audited by their services.
         for name in ["status", *FEATURE_AND_LIMIT_FIELDS]:
@@ -372,14 +396,14 @@ class AccountAdmin(AuditedAdmin):
     # Actions
 
     @admin.action(description=_("Block the selected accounts"))
-    def block_accounts(self, request, queryset):
+    def block_accounts(self, request: StaffRequest, queryset: QuerySet[Account]) -> None:
         self._set_status(request, queryset, Account.Status.BLOCKED)
 
     @admin.action(description=_("Unblock the selected accounts"))
-    def unblock_accounts(self, request, queryset):
+    def unblock_accounts(self, request: StaffRequest, queryset: QuerySet[Account]) -> None:
         self._set_status(request, queryset, Account.Status.ACTIVE)
 
-    def _set_status(self, request, queryset, status: str) -> None:
+    def _set_status(self, request: StaffRequest, queryset: QuerySet[Account], status: str) -> None:
         if not self.has_change_permission(request):
             raise PermissionDenied
         changed = 0
@@ -396,7 +420,7 @@ class AccountAdmin(AuditedAdmin):
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Send a password reset e-mail"))
-    def send_password_reset(self, request, queryset):
+    def send_password_reset(self, request: StaffRequest, queryset: QuerySet[Account]) -> None:
         if not self.has_change_permission(request):
             raise PermissionDenied
         sent, without_email = 0, []
@@ -426,7 +450,7 @@ class AccountAdmin(AuditedAdmin):
 
     # The account's own pages: adjust the balance, send a password reset
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         own = [
             path(
                 "<path:object_id>/adjust-balance/",
@@ -441,13 +465,20 @@ class AccountAdmin(AuditedAdmin):
         ]
         return own + super().get_urls()
 
-    def _account_for_action(self, request, object_id) -> Account:
+    def _account_for_action(self, request: StaffRequest, object_id: str) -> Account:
         account = get_object_or_404(Account.objects.select_related("user"), pk=object_id)
         if not self.has_change_permission(request, account):
             raise PermissionDenied
         return account
 
-    def _page(self, request, account, template: str, title: str, **context) -> TemplateResponse:
+    def _page(
+        self,
+        request: StaffRequest,
+        account: Account,
+        template: str,
+        title: str,
+        **context: object,
+    ) -> TemplateResponse:
         return TemplateResponse(
             request,
             template,
@@ -461,7 +492,7 @@ class AccountAdmin(AuditedAdmin):
             },
         )
 
-    def adjust_balance_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def adjust_balance_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
         account = self._account_for_action(request, object_id)
         if request.method == "POST":
             form = AdjustBalanceForm(request.POST)
@@ -499,7 +530,7 @@ class AccountAdmin(AuditedAdmin):
             form=form,
         )
 
-    def password_reset_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def password_reset_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
         account = self._account_for_action(request, object_id)
         if request.method == "POST":
             if send_password_email(account.user, actor=request.user, request=request):
@@ -550,15 +581,9 @@ class AdjustBalanceForm(forms.Form):
         },
     )
 
-    def clean_sip_password(self):
-        value = self.cleaned_data["sip_password"]
-        if value == "" and self.instance.sip_password_unreadable:
-            # Left empty because it could not be shown: keep the stored secret as it is.
-            return self.instance.sip_password
-        return value
-
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if {"amount", "kind", "reason"} <= cleaned.keys():
             check_adjustment(cleaned["amount"], cleaned["kind"], cleaned["reason"])
         return cleaned

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Model, QuerySet
+from django.forms.models import BaseModelFormSet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -23,14 +25,17 @@ from django.utils.translation import gettext
 from accounts import audit
 from accounts.models import Account
 
+_M = TypeVar("_M", bound=Model)
 
-class AuditedAdmin(admin.ModelAdmin):
+
+# Generic in the model it administers (ModelAdmin[...] itself cannot be subscripted at run time).
+class AuditedAdmin(admin.ModelAdmin, Generic[_M]):
     """Writes an audit event, with the staff user's name, for every add, change and delete."""
 
     # Fields whose values never go into the audit trail (only that they changed).
     secret_fields: tuple[str, ...] = ("password", "sip_password")
 
-    def audit_account(self, obj) -> Account | None:
+    def audit_account(self, obj: _M) -> Account | None:
         """The customer account an object belongs to (for the account's audit trail)."""
         return None
 
@@ -47,34 +52,42 @@ class AuditedAdmin(admin.ModelAdmin):
                 values[name] = ["", "changed"]
         return values
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: _M, form: forms.ModelForm, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         values = self._values(form, change)
         if values or not change:
-            audit.record(
+            audit.record_changes(
                 self._audit_kind("update" if change else "create"),
+                values,
                 account=self.audit_account(obj),
                 request=request,
                 message=str(obj),
-                **values,
             )
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: _M) -> None:
         self._audit_delete(request, obj)
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[_M]) -> None:
         for obj in queryset:
             self._audit_delete(request, obj)
         super().delete_queryset(request, queryset)
 
-    def _audit_delete(self, request, obj) -> None:
+    def _audit_delete(self, request: HttpRequest, obj: _M) -> None:
         account = self.audit_account(obj)
         if isinstance(obj, Account):
             account = None  # the event outlives the account: it names it in the message
         audit.record(self._audit_kind("delete"), account=account, request=request, message=str(obj))
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formset: BaseModelFormSet[Model, forms.ModelForm],
+        change: bool,
+    ) -> None:
         super().save_formset(request, form, formset, change)
         model_name = formset.model._meta.model_name
         for obj in formset.new_objects:
@@ -104,13 +117,13 @@ class AuditedAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records that are history: staff read them, nobody edits them here."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -123,13 +136,13 @@ class FastDateHierarchyChangeList(ChangeList):
     every day of a month without a query; only the years come from one MIN/MAX.
     """
 
-    def fast_date_hierarchy(self) -> dict:
+    def fast_date_hierarchy(self) -> dict[str, Any]:
         field = self.date_hierarchy
         year = self.params.get(f"{field}__year")
         month = self.params.get(f"{field}__month")
         day = self.params.get(f"{field}__day")
 
-        def link(filters: dict) -> str:
+        def link(filters: dict[str, int]) -> str:
             return self.get_query_string(filters, [f"{field}__"])
 
         try:
@@ -199,7 +212,7 @@ class FastListAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     list_per_page = 50
 
-    def get_changelist(self, request, **kwargs):
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return FastDateHierarchyChangeList
 
 

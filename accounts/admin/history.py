@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin.base import FastListAdmin, link_to_account
@@ -56,7 +58,9 @@ class CallRecordAdmin(FastListAdmin):
     def account_link(self, call: CallRecord) -> str:
         return link_to_account(call.account)
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[CallRecord], search_term: str
+    ) -> tuple[QuerySet[CallRecord], bool]:
         # Numbers are stored as digits; "+48 22 123-45-67" should find them.
         term = search_term.strip()
         if term and all(ch.isdigit() or ch in "+ -()" for ch in term):

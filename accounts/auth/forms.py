@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import mail
+from accounts.models import Account, User
 
-User = get_user_model()
 
-
-def account_of(user) -> object | None:
+def account_of(user: User) -> Account | None:
     try:
         return user.account
     except (ObjectDoesNotExist, AttributeError):
@@ -48,7 +47,7 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
-    def confirm_login_allowed(self, user) -> None:
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         account = account_of(user)
         if account is not None and account.is_blocked:
@@ -67,7 +66,7 @@ class LoginOrEmailPasswordResetForm(PasswordResetForm):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
 
-    def get_users(self, login_or_email: str):
+    def get_users(self, login_or_email: str) -> Iterator[User]:
         value = login_or_email.strip()
         candidates = User._default_manager.filter(
             Q(username__iexact=value) | Q(email__iexact=value), is_active=True

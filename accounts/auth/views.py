@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +25,9 @@ class LoginView(auth_views.LoginView):
 
 
 def login_locked_out(
-    request: HttpRequest, original_response=None, credentials=None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """What django-axes shows instead of the login result while a login or address is locked."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60))

@@ -13,13 +13,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from accounts import validators
+from accounts.fields import max_length
 from accounts.models import CallRecord
 
 NO_CHARGE = Decimal("0.00")
-MAX_NUMBER = CallRecord._meta.get_field("caller").max_length
-MAX_SOURCE_ID = CallRecord._meta.get_field("source_id").max_length
-MAX_SOURCE = CallRecord._meta.get_field("source").max_length
-MAX_DESCRIPTION = CallRecord._meta.get_field("description").max_length
+MAX_NUMBER = max_length(CallRecord, "caller")
+MAX_SOURCE_ID = max_length(CallRecord, "source_id")
+MAX_SOURCE = max_length(CallRecord, "source")
+MAX_DESCRIPTION = max_length(CallRecord, "description")
 
 # A call's identity: (source, source id).
 CallKey = tuple[str, str]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -13,14 +13,15 @@ from accounts.calls import konto_csv
 from accounts.calls.forms import CallFilterForm
 from accounts.calls.history import CALLS_PER_PAGE, calls_for_export, filtered_calls
 from accounts.decorators import customer_required
+from accounts.http import CustomerRequest
 from accounts.models import Account
 from accounts.paging import IndexPaginator
 
 
 @require_GET
 @customer_required
-def calls(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def calls(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     form = CallFilterForm(request.GET)
     form.is_valid()  # errors are shown at their fields; the valid filters still apply
     paginator = IndexPaginator(filtered_calls(account, form.cleaned_data), CALLS_PER_PAGE)
@@ -34,9 +35,9 @@ def calls(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @customer_required
-def calls_export(request: HttpRequest) -> StreamingHttpResponse:
+def calls_export(request: CustomerRequest) -> StreamingHttpResponse:
     """The calls the history shows for the same query string, as Konto CSV (accounts.calls.konto_csv)."""
-    account: Account = request.account
+    account = request.account
     form = CallFilterForm(request.GET)
     form.is_valid()
     calls = calls_for_export(filtered_calls(account, form.cleaned_data))

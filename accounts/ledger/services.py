@@ -130,7 +130,7 @@ def adjust_balance(
     reason: str,
     *,
     actor: audit.Actor,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> BalanceEntry:
     """A top-up, adjustment or refund made by staff or an operator, with its reason."""
     check_adjustment(amount, kind, reason)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import customer_required
-from accounts.models import Account, BalanceEntry
+from accounts.http import CustomerRequest
+from accounts.models import BalanceEntry
 from accounts.paging import IndexPaginator
 
 BALANCE_ENTRIES_PER_PAGE = 50
@@ -15,8 +16,8 @@ BALANCE_ENTRIES_PER_PAGE = 50
 
 @require_GET
 @customer_required
-def balance_history(request: HttpRequest) -> HttpResponse:
-    account: Account = request.account
+def balance_history(request: CustomerRequest) -> HttpResponse:
+    account = request.account
     entries = BalanceEntry.objects.filter(account=account).order_by("-created_at", "-id")
     paginator = IndexPaginator(entries, BALANCE_ENTRIES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))

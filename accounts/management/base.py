@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import sys
 from argparse import RawDescriptionHelpFormatter
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    DjangoHelpFormatter,
+)
 from django.utils import translation
 from tqdm import tqdm
 
@@ -20,7 +26,7 @@ class HelpFormatter(DjangoHelpFormatter, RawDescriptionHelpFormatter):
 
 
 class OperatorCommand(BaseCommand):
-    def create_parser(self, prog_name, subcommand, **kwargs):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         kwargs.setdefault("formatter_class", HelpFormatter)
         return super().create_parser(prog_name, subcommand, **kwargs)
 
@@ -29,7 +35,7 @@ class OperatorCommand(BaseCommand):
         """How the audit trail and the ledger name this command: "manage.py adjust_balance"."""
         return f"manage.py {self.__module__.rsplit('.', 1)[-1]}"
 
-    def execute(self, *args, **options):
+    def execute(self, *args: Any, **options: Any) -> str | None:
         # Operators read English; e-mails sent on the way pick the customer's own language.
         with translation.override("en"):
             return super().execute(*args, **options)

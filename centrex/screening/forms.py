@@ -6,7 +6,9 @@ Validation of numbers and patterns is `centrex.screening`'s, so the portal, the 
 
 from __future__ import annotations
 
-from datetime import date, time
+import datetime
+from datetime import time
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,6 +27,10 @@ from centrex.screening.numbers import (
 )
 from centrex.screening.patterns import display_pattern, parse_patterns
 
+if TYPE_CHECKING:
+    from django.forms.utils import ErrorDict
+    from django_stubs_ext import StrPromise
+
 WINDOW_ALWAYS = "always"
 WINDOW_SCHEDULED = "scheduled"
 DEFAULT_RING_SECONDS = 20
@@ -41,18 +47,18 @@ def _minutes_only(value: time | None) -> time | None:
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%H:%M")
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def patterns_help_text() -> str:
+def patterns_help_text() -> StrPromise:
     return _(
         "One per line, or separated by commas: a whole number (+48 22 123 45 67, or 221234567 "
         "within your country), a prefix ending in % (+4822%), x for any one digit (60xxxxxxx), "
@@ -67,17 +73,24 @@ def patterns_required_message() -> str:
     ) % {"anonymous": _("anonymous")}
 
 
-class RuleChecksMixin:
+class RuleChecksMixin(forms.ModelForm):
     """What the customer's and the staff's rule forms both check: the caller patterns, the time
     window (always, or days and from–to times) and the action's target, so a rule the portal
     refuses is refused in the admin too.
+
+    A ModelForm of ScreeningRule that is abstract in intent: it has no Meta and no fields of
+    its own, only the checks; each form that uses it names its fields.
     """
+
+    instance: ScreeningRule
+    # BaseForm.full_clean() sets it before clean() runs; the stubs leave the attribute out.
+    _errors: ErrorDict
 
     # The admin builds its form from its field list, so there the days field may not share
     # the model field's name (it would be saved as a list).
     days_field = "days"
 
-    def check_window(self, data: dict) -> int | None:
+    def check_window(self, data: dict[str, Any]) -> int | None:
         """Check the window fields; set the times in `data`; return the days bit set."""
         if data.get("window") != WINDOW_SCHEDULED:
             # "Always": whatever was typed in the day and time fields does not count.
@@ -122,7 +135,7 @@ class RuleChecksMixin:
     def clean_caller_patterns(self) -> str:
         return "\n".join(parse_patterns(self.cleaned_data["caller_patterns"]))
 
-    def check_action(self, data: dict, account: Account | None) -> None:
+    def check_action(self, data: dict[str, Any], account: Account | None) -> None:
         """Check the fields the chosen action uses; clear the ones it does not."""
         action = data.get("action")
         if action in ScreeningRule.FORWARD_ACTIONS:
@@ -140,7 +153,7 @@ class RuleChecksMixin:
             data["ring_seconds"] = self.instance.ring_seconds or DEFAULT_RING_SECONDS
 
 
-class RuleForm(RuleChecksMixin, forms.ModelForm):
+class RuleForm(RuleChecksMixin):
     """A customer's rule. Voicemail actions are offered only with voicemail enabled."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -231,7 +244,7 @@ class RuleForm(RuleChecksMixin, forms.ModelForm):
             "ring_seconds",
         ]
 
-    def __init__(self, *args, account: Account, **kwargs):
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         self.account = account
         super().__init__(*args, **kwargs)
         self.instance.account = account
@@ -239,10 +252,14 @@ class RuleForm(RuleChecksMixin, forms.ModelForm):
         current = self.instance.called_number
         if current and current not in numbers:
             numbers.append(current)  # no longer the account's, but keep the saved choice
-        self.fields["called_number"].choices = [("", _("Any of my numbers"))] + [
+        called_number = self.fields["called_number"]
+        action = self.fields["action"]
+        assert isinstance(called_number, forms.ChoiceField)  # both declared as one above
+        assert isinstance(action, forms.ChoiceField)
+        called_number.choices = [("", _("Any of my numbers"))] + [
             (number, number) for number in numbers
         ]
-        self.fields["action"].choices = [
+        action.choices = [
             (value, label)
             for value, label in ScreeningRule.Action.choices
             if account.voicemail_enabled or value not in ScreeningRule.VOICEMAIL_ACTIONS
@@ -258,8 +275,9 @@ class RuleForm(RuleChecksMixin, forms.ModelForm):
             self.initial.setdefault("days", [str(day) for day in range(7)])
             self.initial.setdefault("ring_seconds", DEFAULT_RING_SECONDS)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         days = self.check_window(data)
         if days:
             self.instance.days = days
@@ -286,9 +304,11 @@ class TesterForm(forms.Form):
     )
     time = forms.TimeField(label=_("Time"), widget=TimeInput, input_formats=["%H:%M", "%H:%M:%S"])
 
-    def __init__(self, *args, account: Account, **kwargs):
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["called"].choices = [("", _("Not specified"))] + [
+        called = self.fields["called"]
+        assert isinstance(called, forms.ChoiceField)  # declared as one above
+        called.choices = [("", _("Not specified"))] + [
             (number, number) for number in account_numbers(account)
         ]
         self.fields["date"].help_text = _("In your time zone (%(zone)s).") % {
@@ -309,7 +329,7 @@ class TesterForm(forms.Form):
             )
         return clean_number(raw)
 
-    def clean_date(self) -> date:
+    def clean_date(self) -> datetime.date:
         value = self.cleaned_data["date"]
         if not TESTER_FIRST_YEAR <= value.year <= TESTER_LAST_YEAR:
             raise ValidationError(
@@ -320,7 +340,7 @@ class TesterForm(forms.Form):
         return value
 
 
-class RuleAdminForm(RuleChecksMixin, forms.ModelForm):
+class RuleAdminForm(RuleChecksMixin):
     """The staff's rule form: the same checks as the customer's, for any account."""
 
     days_field = "week_days"
@@ -356,7 +376,7 @@ class RuleAdminForm(RuleChecksMixin, forms.ModelForm):
             "ring_seconds",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["caller_patterns"].help_text = patterns_help_text()
         self.fields["caller_patterns"].error_messages["required"] = patterns_required_message()
@@ -365,8 +385,9 @@ class RuleAdminForm(RuleChecksMixin, forms.ModelForm):
             self.initial["window"] = WINDOW_ALWAYS if rule.is_always else WINDOW_SCHEDULED
             self.initial["week_days"] = [str(day) for day in rule.weekdays]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         days = self.check_window(data)
         if days:
             self.instance.days = days

@@ -48,7 +48,7 @@ def screening_on(account: Account) -> bool:
 
 
 def set_screening_on(
-    account: Account, on: bool, *, request: HttpRequest | None = None, actor=None
+    account: Account, on: bool, *, request: HttpRequest | None = None, actor: audit.Actor = None
 ) -> bool:
     """Switch screening on or off for the account; returns whether anything changed."""
     with transaction.atomic():
@@ -70,7 +70,7 @@ def set_screening_on(
 
 
 def reset_screening_settings(
-    account: Account, *, request: HttpRequest | None = None, actor=None
+    account: Account, *, request: HttpRequest | None = None, actor: audit.Actor = None
 ) -> None:
     """Forget the account's master switch (staff help): screening is on again, as by default."""
     deleted, _by_model = ScreeningSettings.objects.filter(account=account).delete()
@@ -90,7 +90,7 @@ def _next_position(account: Account) -> int:
 
 
 def save_rule(
-    rule: ScreeningRule, *, request: HttpRequest | None = None, actor=None
+    rule: ScreeningRule, *, request: HttpRequest | None = None, actor: audit.Actor = None
 ) -> ScreeningRule:
     """Create (at the end of the list) or update a rule, and audit what changed."""
     with transaction.atomic():
@@ -126,7 +126,9 @@ def save_rule(
     return rule
 
 
-def delete_rule(rule: ScreeningRule, *, request: HttpRequest | None = None, actor=None) -> None:
+def delete_rule(
+    rule: ScreeningRule, *, request: HttpRequest | None = None, actor: audit.Actor = None
+) -> None:
     with transaction.atomic():
         snapshot = rule_snapshot(rule)
         rule_id = rule.pk
@@ -143,7 +145,11 @@ def delete_rule(rule: ScreeningRule, *, request: HttpRequest | None = None, acto
 
 
 def set_rule_enabled(
-    rule: ScreeningRule, enabled: bool, *, request: HttpRequest | None = None, actor=None
+    rule: ScreeningRule,
+    enabled: bool,
+    *,
+    request: HttpRequest | None = None,
+    actor: audit.Actor = None,
 ) -> bool:
     """Enable or disable a rule; returns whether anything changed."""
     with transaction.atomic():
@@ -167,7 +173,7 @@ def set_rule_enabled(
 
 
 def move_rule(
-    rule: ScreeningRule, up: bool, *, request: HttpRequest | None = None, actor=None
+    rule: ScreeningRule, up: bool, *, request: HttpRequest | None = None, actor: audit.Actor = None
 ) -> bool:
     """Move a rule one place up or down; returns False when it is already first/last."""
     with transaction.atomic():
@@ -216,7 +222,11 @@ BLOCKLIST_NAME = gettext_lazy("Blocked numbers")
 
 
 def block_number(
-    account: Account, raw_number: str, *, request: HttpRequest | None = None, actor=None
+    account: Account,
+    raw_number: str,
+    *,
+    request: HttpRequest | None = None,
+    actor: audit.Actor = None,
 ) -> BlockResult:
     """Add a caller number to the account's "Blocked numbers" reject rule.
 
@@ -241,7 +251,7 @@ def block_number(
         Account.objects.select_for_update().filter(pk=account.pk).first()
         rule = account.screening_rules.filter(is_blocklist=True).first()
         created = rule is None
-        if created:
+        if rule is None:
             account.screening_rules.update(position=F("position") + 1)
             rule = ScreeningRule.objects.create(
                 account=account,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import feature_required
+from accounts.http import CustomerRequest
 from centrex.screening.decision import decide, load_settings, ordered_rules
 from centrex.screening.forms import RuleForm, TesterForm
 from centrex.screening.models import ScreeningRule
@@ -35,7 +36,7 @@ DISABLED = "centrex/screening_disabled.html"
 screening_required = feature_required("call_screening", disabled_template=DISABLED)
 
 
-def _get_rule(request: HttpRequest, pk: int) -> ScreeningRule:
+def _get_rule(request: CustomerRequest, pk: int) -> ScreeningRule:
     """The signed-in account's rule, or 404 (rules of other accounts do not exist for it)."""
     return get_object_or_404(ScreeningRule, pk=pk, account=request.account)
 
@@ -51,7 +52,7 @@ def _warn(request: HttpRequest, warnings: list[str]) -> None:
 
 @require_GET
 @feature_required("call_screening", disabled_template=DISABLED, landing=True)
-def screening_list(request: HttpRequest) -> HttpResponse:
+def screening_list(request: CustomerRequest) -> HttpResponse:
     account = request.account
     settings = load_settings(account)
     rules = ordered_rules(account)
@@ -78,7 +79,7 @@ def screening_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @screening_required
-def screening_switch(request: HttpRequest) -> HttpResponse:
+def screening_switch(request: CustomerRequest) -> HttpResponse:
     value = request.POST.get("enabled")
     if value not in ("0", "1"):
         messages.error(request, _("Choose whether to switch call screening on or off."))
@@ -96,7 +97,7 @@ def screening_switch(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @screening_required
-def screening_new(request: HttpRequest) -> HttpResponse:
+def screening_new(request: CustomerRequest) -> HttpResponse:
     rule = ScreeningRule(account=request.account)
     form = RuleForm(request.POST or None, instance=rule, account=request.account)
     if request.method == "POST" and form.is_valid():
@@ -109,7 +110,7 @@ def screening_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @screening_required
-def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_edit(request: CustomerRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     form = RuleForm(request.POST or None, instance=rule, account=request.account)
     if request.method == "POST" and form.is_valid():
@@ -122,7 +123,7 @@ def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @screening_required
-def screening_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_delete(request: CustomerRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     if request.method == "POST":
         delete_rule(rule, request=request)
@@ -133,7 +134,7 @@ def screening_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @screening_required
-def screening_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_toggle(request: CustomerRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     value = request.POST.get("enabled")
     if value not in ("0", "1"):
@@ -151,7 +152,7 @@ def screening_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @screening_required
-def screening_move(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_move(request: CustomerRequest, pk: int) -> HttpResponse:
     rule = _get_rule(request, pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
@@ -172,7 +173,7 @@ def screening_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @screening_required
-def screening_test(request: HttpRequest) -> HttpResponse:
+def screening_test(request: CustomerRequest) -> HttpResponse:
     """ "What happens if…": the same decision the switch makes, for a call the customer describes.
 
     A GET form: asking changes nothing, and the answer can be bookmarked.
@@ -185,7 +186,7 @@ def screening_test(request: HttpRequest) -> HttpResponse:
         account=account,
         initial={"date": now.date(), "time": now.time().replace(second=0, microsecond=0)},
     )
-    context = {"form": form}
+    context: dict[str, object] = {"form": form}
     if asked and form.is_valid():
         data = form.cleaned_data
         local = resolve_local(data["date"], data["time"], account.zone)
@@ -203,7 +204,7 @@ def screening_test(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @screening_required
-def screening_block(request: HttpRequest) -> HttpResponse:
+def screening_block(request: CustomerRequest) -> HttpResponse:
     """ "Block this number" from the call history: add it to the "Blocked numbers" rule."""
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

@@ -7,7 +7,14 @@ import re
 from collections.abc import Iterator
 
 from django.core.files import File
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.utils.http import content_disposition_header
 
 from centrex.voicemail.models import VoicemailMessage
@@ -66,7 +73,7 @@ def _chunks(audio: File, start: int, length: int) -> Iterator[bytes]:
 
 def audio_response(
     request: HttpRequest, message: VoicemailMessage, filename: str, *, as_attachment: bool
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The message's audio (the caller has checked that it is the requester's own)."""
     try:
         audio = message.audio.storage.open(message.audio.name, "rb")
@@ -75,10 +82,11 @@ def audio_response(
         logger.error("Voicemail audio missing from storage: message %s", message.pk)
         raise Http404 from None
 
+    response: HttpResponseBase
     try:
         byte_range = None
-        if "HTTP_RANGE" in request.META and "HTTP_IF_RANGE" not in request.META:
-            byte_range = _byte_range(request.META["HTTP_RANGE"], size)
+        if "range" in request.headers and "if-range" not in request.headers:
+            byte_range = _byte_range(request.headers["range"], size)
     except _Unsatisfiable:
         audio.close()
         response = HttpResponse(status=416)
@@ -96,7 +104,9 @@ def audio_response(
             response["Content-Length"] = str(length)
             response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    disposition = content_disposition_header(as_attachment, filename)
+    if disposition is not None:  # None only inline and without a file name
+        response["Content-Disposition"] = disposition
     # Someone's voice: never kept by a shared cache, nor on disk after the tab is closed.
     response["Cache-Control"] = "private, no-store"
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -70,8 +72,9 @@ class PinForm(forms.Form):
         validate_pin(pin, mailbox=self.account.mailbox)
         return pin
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         pin, confirm = cleaned.get("pin"), cleaned.get("pin_confirm")
         if pin and confirm is not None and pin != confirm:
             self.add_error(

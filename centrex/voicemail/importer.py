@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +70,8 @@ def _already_present(account: Account, msg_id: str) -> bool:
 
 
 def _new_message(account: Account, found: SpoolMessage) -> VoicemailMessage:
+    # A message is stored only after read_message_file() (in _owner) has filled this in.
+    assert found.received_at is not None
     folder = IMPORTED_FOLDERS[found.folder]
     return VoicemailMessage(
         account=account,
@@ -203,7 +205,10 @@ def import_spool(
     dry_run: bool = False,
     actor: Actor = IMPORT_ACTOR,
     on_problem: Callable[[SpoolProblem], None] | None = None,
-    progress: Callable[[Iterator], Iterator] | None = None,
+    progress: Callable[
+        [Sequence[SpoolMessage | SpoolProblem]], Iterable[SpoolMessage | SpoolProblem]
+    ]
+    | None = None,
 ) -> ImportReport:
     """Import the spool's messages that are new, each on its own, and e-mail the customers.
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import feature_required
+from accounts.http import CustomerRequest
 from centrex.voicemail.audio import audio_response
 from centrex.voicemail.forms import MailboxSettingsForm, PinForm
 from centrex.voicemail.models import VoicemailMessage
@@ -22,16 +25,21 @@ from centrex.voicemail.services import (
     settings_for,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DISABLED = "centrex/voicemail_disabled.html"
 voicemail_required = feature_required("voicemail", disabled_template=DISABLED)
 
 
-def _get_message(request: HttpRequest, pk: int) -> VoicemailMessage:
+def _get_message(request: CustomerRequest, pk: int) -> VoicemailMessage:
     """The signed-in account's message, or 404 (never another account's)."""
     return get_object_or_404(VoicemailMessage, pk=pk, account=request.account)
 
 
-def _folders(message_list: list[VoicemailMessage]) -> list[tuple[str, str, list]]:
+def _folders(
+    message_list: list[VoicemailMessage],
+) -> list[tuple[str, StrOrPromise, list[VoicemailMessage]]]:
     """(folder, label, messages): Inbox and Old always, the other folders when they hold any."""
     by_folder: dict[str, list[VoicemailMessage]] = {}
     for message in message_list:
@@ -46,7 +54,7 @@ def _folders(message_list: list[VoicemailMessage]) -> list[tuple[str, str, list]
 
 @require_GET
 @feature_required("voicemail", disabled_template=DISABLED, landing=True)
-def voicemail_index(request: HttpRequest) -> HttpResponse:
+def voicemail_index(request: CustomerRequest) -> HttpResponse:
     account = request.account
     message_list = list(account.voicemail_messages.order_by("-received_at", "-id"))
     return render(
@@ -62,7 +70,7 @@ def voicemail_index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @voicemail_required
-def voicemail_settings(request: HttpRequest) -> HttpResponse:
+def voicemail_settings(request: CustomerRequest) -> HttpResponse:
     mailbox_settings = settings_for(request.account)
     data = request.POST if request.method == "POST" else None
     form = MailboxSettingsForm(data, instance=mailbox_settings)
@@ -79,7 +87,7 @@ def voicemail_settings(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @voicemail_required
-def voicemail_pin(request: HttpRequest) -> HttpResponse:
+def voicemail_pin(request: CustomerRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PinForm(data, account=request.account)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +101,7 @@ def voicemail_pin(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _audio(request: HttpRequest, pk: int, *, as_attachment: bool) -> HttpResponse:
+def _audio(request: CustomerRequest, pk: int, *, as_attachment: bool) -> HttpResponseBase:
     message = _get_message(request, pk)
     filename = attachment_name(message, request.account)
     return audio_response(request, message, filename, as_attachment=as_attachment)
@@ -101,14 +109,14 @@ def _audio(request: HttpRequest, pk: int, *, as_attachment: bool) -> HttpRespons
 
 @require_GET
 @voicemail_required
-def voicemail_audio(request: HttpRequest, pk: int) -> HttpResponse:
+def voicemail_audio(request: CustomerRequest, pk: int) -> HttpResponseBase:
     """The audio for the page's <audio> player (inline), with Range support for seeking."""
     return _audio(request, pk, as_attachment=False)
 
 
 @require_GET
 @voicemail_required
-def voicemail_download(request: HttpRequest, pk: int) -> HttpResponse:
+def voicemail_download(request: CustomerRequest, pk: int) -> HttpResponseBase:
     return _audio(request, pk, as_attachment=True)
 
 
@@ -125,7 +133,7 @@ def _back_to_list(message: VoicemailMessage | None = None) -> HttpResponse:
 
 @require_POST
 @voicemail_required
-def voicemail_heard(request: HttpRequest, pk: int) -> HttpResponse:
+def voicemail_heard(request: CustomerRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     set_heard(message, True, request=request)
     messages.success(request, _("The message is marked as heard."))
@@ -134,7 +142,7 @@ def voicemail_heard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @voicemail_required
-def voicemail_unheard(request: HttpRequest, pk: int) -> HttpResponse:
+def voicemail_unheard(request: CustomerRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     set_heard(message, False, request=request)
     messages.success(request, _("The message is marked as new."))
@@ -143,7 +151,7 @@ def voicemail_unheard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @voicemail_required
-def voicemail_move_to_old(request: HttpRequest, pk: int) -> HttpResponse:
+def voicemail_move_to_old(request: CustomerRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     move_message(message, VoicemailMessage.Folder.OLD, request=request)
     messages.success(request, _("The message has been moved to Old."))
@@ -152,7 +160,7 @@ def voicemail_move_to_old(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @voicemail_required
-def voicemail_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def voicemail_delete(request: CustomerRequest, pk: int) -> HttpResponse:
     message = _get_message(request, pk)
     if request.method == "POST":
         delete_message(message, request=request)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def _new_york(*args) -> datetime:
-    return datetime(*args, tzinfo=NEW_YORK)
+def _new_york(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
 def _rows(html: str) -> int:

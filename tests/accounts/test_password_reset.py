@@ -10,7 +10,9 @@ SENT_PAGE = "/password-reset/sent/"
 
 
 def reset_link(message) -> str:
-    return re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", message.body).group(1)
+    found = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", message.body)
+    assert found, message.body
+    return found.group(1)
 
 
 def test_the_form_asks_for_login_or_email_in_polish(client):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from accounts.ledger.services import adjust_balance, check_adjustment
 from accounts.management.base import OperatorCommand, find_account, invalid
@@ -24,7 +26,7 @@ is kept with the ledger entry and in the audit trail, which names this command.
 
 Example: manage.py adjust_balance telekonferencja_48223809888 50.00 --reason "Bank transfer 2026-11-24\""""
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("login", metavar="LOGIN", help="The account's login or account ID.")
         parser.add_argument(
             "amount",
@@ -45,7 +47,7 @@ Example: manage.py adjust_balance telekonferencja_48223809888 50.00 --reason "Ba
             "--dry-run", action="store_true", help="Check and show the change; write nothing."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         account = find_account(options["login"])
         try:
             amount = parse_amount(options["amount"])

@@ -3,6 +3,9 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
 
 from accounts import account_csv
 from accounts.management.base import OperatorCommand, counted
@@ -17,7 +20,7 @@ Importing the file back changes nothing; into an empty database it recreates the
 accounts, their current balances becoming opening balances. The file holds personal
 data: --output creates it readable by you only."""
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--output",
             type=Path,
@@ -26,7 +29,7 @@ data: --output creates it readable by you only."""
             "the standard output.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path | None = options["output"]
         total = Account.objects.count()
         if path is None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from accounts import account_csv
 from accounts.account_import import ImportOptions, ImportRefused, import_accounts
@@ -27,7 +28,7 @@ Every row is checked first. If any row is wrong, the errors are listed (line and
 column) and nothing is written, unless --skip-invalid imports the rest.
 Running the same file again changes nothing. Exit status 1 when a row was rejected."""
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, metavar="FILE", help="The CSV file to import.")
         parser.add_argument(
             "--credentials",
@@ -61,14 +62,14 @@ Running the same file again changes nothing. Exit status 1 when a row was reject
             help="Check the file and say what would change; write nothing.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         try:
             check_encoding(path, options["encoding"])
-        except FileProblem as problem:
-            raise CommandError(f"{path}: {problem} Nothing was imported.") from problem
+        except FileProblem as error:
+            raise CommandError(f"{path}: {error} Nothing was imported.") from error
         import_options = ImportOptions(
             credentials=options["credentials"],
             send_welcome=options["send_welcome"],

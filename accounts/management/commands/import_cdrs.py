@@ -3,9 +3,10 @@ from __future__ import annotations
 import zoneinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 from django.db import IntegrityError
 
 from accounts.calls import importer
@@ -36,7 +37,7 @@ Rows that cannot be imported (unknown account, bad date, negative duration, a ca
 twice in the file, ...) are listed with their line numbers and skipped; the exit status
 is 1 when any row was rejected."""
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, metavar="FILE", help="The CSV file to import.")
         parser.add_argument(
             "--format",
@@ -77,7 +78,7 @@ is 1 when any row was rejected."""
             help="Check the file and say what would be imported; write nothing.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
@@ -93,6 +94,7 @@ is 1 when any row was rejected."""
             rate = Decimal(-1)
         if not rate.is_finite() or rate < 0:
             raise CommandError(f"--rate {options['rate']!r} is not an amount such as 0.12.")
+        parser: AsteriskParser | KontoParser
         if options["format"] == "asterisk":
             parser = AsteriskParser(zone, rate, [*INBOUND_CONTEXTS, *options["inbound_context"]])
         else:

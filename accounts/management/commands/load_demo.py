@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -10,7 +14,7 @@ class Command(BaseCommand):
         "and ledger entries. Idempotent. Development only: refuses to run when DEBUG is off."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "The demo account has a published password: load it only with DEBUG=1."

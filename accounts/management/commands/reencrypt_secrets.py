@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -18,12 +20,12 @@ deploy, run this command, then remove the old keys. Values that no key decrypts 
 (model, row) and left as they are: restore the key that encrypted them, or set new values.
 Exit status 1 when any value could not be decrypted."""
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dry-run", action="store_true", help="Check that every value decrypts; write nothing."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         rewritten = unreadable = 0
         for model in apps.get_models():
             for field in model._meta.concrete_fields:

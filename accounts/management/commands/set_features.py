@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from accounts.features import FEATURES, set_features
 from accounts.management.base import OperatorCommand, find_account, invalid
@@ -18,7 +19,7 @@ Every change is recorded in the audit trail, which names this command.
 
 Example: manage.py set_features telekonferencja_48223809888 --enable voicemail --mailbox 1001"""
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("login", metavar="LOGIN", help="The account's login or account ID.")
         parser.add_argument(
             "--enable",
@@ -60,7 +61,7 @@ Example: manage.py set_features telekonferencja_48223809888 --enable voicemail -
             "--dry-run", action="store_true", help="Check and show the changes; write nothing."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         changes_asked = [
             options["enable"],
             options["disable"],

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from argparse import ArgumentParser
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from centrex.voicemail.importer import import_spool
-from centrex.voicemail.spool import SpoolProblem
+from centrex.voicemail.spool import SpoolMessage, SpoolProblem
 
 
 class Command(BaseCommand):
@@ -22,7 +25,7 @@ class Command(BaseCommand):
         "mailbox, broken .txt, missing audio) are listed and skipped; the exit status is then 1."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "spool_dir",
             type=Path,
@@ -39,7 +42,9 @@ class Command(BaseCommand):
             help="check the spool and report what would be imported; change nothing, send nothing",
         )
 
-    def handle(self, *args, spool_dir: Path, context: str, dry_run: bool, **options) -> None:
+    def handle(
+        self, *args: Any, spool_dir: Path, context: str, dry_run: bool, **options: Any
+    ) -> None:
         if not context or Path(context).name != context or context in {".", ".."}:
             raise CommandError(f"--context must be the name of one folder, not {context!r}.")
         if not spool_dir.is_dir():
@@ -61,7 +66,9 @@ class Command(BaseCommand):
             else:
                 self.stderr.write(line)
 
-        def progress(items):
+        def progress(
+            items: Sequence[SpoolMessage | SpoolProblem],
+        ) -> Iterable[SpoolMessage | SpoolProblem]:
             return tqdm(items, unit="msg", desc="Importing", file=sys.stderr, leave=False)
 
         report = import_spool(

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from conferences.access_codes import release_codes_of_ended
@@ -10,6 +14,6 @@ class Command(BaseCommand):
         "several servers at once; creating a conference also does it."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         released = release_codes_of_ended()
         self.stdout.write(f"Released {released} access code(s) of ended conferences.")
