@@ -7,29 +7,24 @@ the operators' commands.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html_join
-from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import validators
+from accounts.admin.account_pages import AccountPagesMixin
 from accounts.admin.base import AuditedAdmin, small_table
-from accounts.features import change_features, check_features
-from accounts.form_fields import AmountField
+from accounts.admin.forms import AccountAdminForm
+from accounts.features import change_features
 from accounts.http import StaffRequest
-from accounts.ledger.services import MANUAL_BALANCE_KINDS, adjust_balance, check_adjustment
 from accounts.models import Account, User
 from accounts.provisioning import FEATURE_AND_LIMIT_FIELDS, send_password_email, set_status
 from accounts.templatetags.konto import money
@@ -58,57 +53,8 @@ class BalanceBelowZeroFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AccountAdminForm(forms.ModelForm):
-    """The account, with the customer's e-mail (kept on the User) on the same page."""
-
-    email = forms.EmailField(label=_("e-mail"), required=False)
-    # Typed as in the commands and imports: "1 234,50" or "1234.50".
-    credit_limit = AmountField(label=_("credit limit"), min_value=Decimal(0))
-    low_balance_threshold = AmountField(
-        label=_("low-balance alert threshold"), required=False, min_value=Decimal(0)
-    )
-
-    class Meta:
-        model = Account
-        # AccountAdmin's fieldsets decide the fields of the page; this is the least of them.
-        fields = ["user", "email"]
-
-    instance: Account
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["email"].initial = self.instance.user.email
-            self.initial.setdefault("email", self.instance.user.email)
-
-    def clean_sip_password(self) -> str:
-        value = self.cleaned_data["sip_password"]
-        if value == "" and self.instance.sip_password_unreadable:
-            # Left empty because it could not be shown: keep the stored secret as it is.
-            return self.instance.sip_password
-        return value
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        # The same checks as the profile form, the account import and set_features.
-        for name in PHONE_FIELDS:
-            if cleaned.get(name):
-                try:
-                    cleaned[name] = validators.normalize_phone(cleaned[name])
-                except ValidationError as error:
-                    self.add_error(name, error)
-        limits = {name: cleaned[name] for name in FEATURE_AND_LIMIT_FIELDS if name in cleaned}
-        try:
-            cleaned.update(check_features(self.instance, limits))
-        except ValidationError as error:
-            for name, errors in error.error_dict.items():
-                self.add_error(name, errors)
-        return cleaned
-
-
 @admin.register(Account)
-class AccountAdmin(AuditedAdmin[Account]):
+class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
     form = AccountAdminForm
     list_display = [
         "account_id",
@@ -447,143 +393,3 @@ class AccountAdmin(AuditedAdmin[Account]):
                 % {"accounts": ", ".join(without_email)},
                 messages.WARNING,
             )
-
-    # The account's own pages: adjust the balance, send a password reset
-
-    def get_urls(self) -> list[URLPattern]:
-        own = [
-            path(
-                "<path:object_id>/adjust-balance/",
-                self.admin_site.admin_view(self.adjust_balance_view),
-                name="accounts_account_adjust_balance",
-            ),
-            path(
-                "<path:object_id>/password-reset/",
-                self.admin_site.admin_view(self.password_reset_view),
-                name="accounts_account_password_reset",
-            ),
-        ]
-        return own + super().get_urls()
-
-    def _account_for_action(self, request: StaffRequest, object_id: str) -> Account:
-        account = get_object_or_404(Account.objects.select_related("user"), pk=object_id)
-        if not self.has_change_permission(request, account):
-            raise PermissionDenied
-        return account
-
-    def _page(
-        self,
-        request: StaffRequest,
-        account: Account,
-        template: str,
-        title: str,
-        **context: object,
-    ) -> TemplateResponse:
-        return TemplateResponse(
-            request,
-            template,
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "account": account,
-                "original": account,
-                "title": title,
-                **context,
-            },
-        )
-
-    def adjust_balance_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
-        account = self._account_for_action(request, object_id)
-        if request.method == "POST":
-            form = AdjustBalanceForm(request.POST)
-            if form.is_valid():
-                entry = adjust_balance(
-                    account,
-                    form.cleaned_data["amount"],
-                    form.cleaned_data["kind"],
-                    form.cleaned_data["reason"],
-                    actor=request.user,
-                    request=request,
-                )
-                self.message_user(
-                    request,
-                    gettext("%(kind)s of %(amount)s booked; the balance is now %(balance)s.")
-                    % {
-                        "kind": capfirst(entry.get_kind_display()),
-                        "amount": money(entry.amount, account.currency),
-                        "balance": money(entry.balance_after, account.currency),
-                    },
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:accounts_account_change", args=[account.pk])
-                )
-        elif request.method == "GET":
-            form = AdjustBalanceForm()
-        else:
-            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
-        return self._page(
-            request,
-            account,
-            "admin/accounts/account/adjust_balance.html",
-            gettext("Adjust the balance of %(account)s") % {"account": account.account_id},
-            form=form,
-        )
-
-    def password_reset_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
-        account = self._account_for_action(request, object_id)
-        if request.method == "POST":
-            if send_password_email(account.user, actor=request.user, request=request):
-                self.message_user(
-                    request,
-                    gettext("Password reset e-mail sent to %(email)s.")
-                    % {"email": account.user.email},
-                    messages.SUCCESS,
-                )
-            else:
-                self.message_user(
-                    request,
-                    gettext("The account has no e-mail address, so nothing was sent."),
-                    messages.ERROR,
-                )
-            return HttpResponseRedirect(reverse("admin:accounts_account_change", args=[account.pk]))
-        if request.method != "GET":
-            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
-        return self._page(
-            request,
-            account,
-            "admin/accounts/account/password_reset.html",
-            gettext("Send a password reset e-mail to %(account)s")
-            % {"account": account.account_id},
-        )
-
-
-class AdjustBalanceForm(forms.Form):
-    amount = AmountField(
-        label=_("Amount"),
-        help_text=_("Added to the balance: negative takes money off (adjustments only)."),
-        error_messages={"required": _("Enter the amount, e.g. 50.00.")},
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        choices=[(kind.value, kind.label) for kind in MANUAL_BALANCE_KINDS],
-        error_messages={"required": _("Choose top-up, adjustment or refund.")},
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=255,
-        help_text=_("Kept with the ledger entry and in the audit trail."),
-        error_messages={
-            "required": _(
-                "Give the reason for the change: it is kept in the ledger and the audit trail."
-            ),
-            "max_length": _("Keep the reason under %(limit_value)d characters."),
-        },
-    )
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        if {"amount", "kind", "reason"} <= cleaned.keys():
-            check_adjustment(cleaned["amount"], cleaned["kind"], cleaned["reason"])
-        return cleaned

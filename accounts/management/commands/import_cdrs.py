@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import IntegrityError
 
+from accounts import validators
 from accounts.calls import importer
 from accounts.calls.asterisk_csv import INBOUND_CONTEXTS, AsteriskParser
 from accounts.calls.konto_csv import KontoParser
@@ -83,8 +84,9 @@ is 1 when any row was rejected."""
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         try:
-            zone = zoneinfo.ZoneInfo(options["tz"])
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            # The same list of zones as everywhere else (accounts.validators).
+            zone = zoneinfo.ZoneInfo(validators.validate_time_zone(options["tz"]))
+        except ValidationError as error:
             raise CommandError(
                 f"--tz {options['tz']!r} is not a time zone name such as Europe/Warsaw."
             ) from error

@@ -1,0 +1,135 @@
+"""The account's own pages in the admin: adjust the balance, send a password reset e-mail."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+
+from accounts.admin.forms import AdjustBalanceForm
+from accounts.http import StaffRequest
+from accounts.ledger.services import adjust_balance
+from accounts.models import Account
+from accounts.provisioning import send_password_email
+from accounts.templatetags.konto import money
+
+if TYPE_CHECKING:
+    pass
+
+
+class AccountPagesMixin(admin.ModelAdmin):
+    """The pages of one account beyond its change form, under its admin URL."""
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<path:object_id>/adjust-balance/",
+                self.admin_site.admin_view(self.adjust_balance_view),
+                name="accounts_account_adjust_balance",
+            ),
+            path(
+                "<path:object_id>/password-reset/",
+                self.admin_site.admin_view(self.password_reset_view),
+                name="accounts_account_password_reset",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _account_for_action(self, request: StaffRequest, object_id: str) -> Account:
+        account = get_object_or_404(Account.objects.select_related("user"), pk=object_id)
+        if not self.has_change_permission(request, account):
+            raise PermissionDenied
+        return account
+
+    def _page(
+        self,
+        request: StaffRequest,
+        account: Account,
+        template: str,
+        title: str,
+        **context: object,
+    ) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "account": account,
+                "original": account,
+                "title": title,
+                **context,
+            },
+        )
+
+    def adjust_balance_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
+        account = self._account_for_action(request, object_id)
+        if request.method == "POST":
+            form = AdjustBalanceForm(request.POST)
+            if form.is_valid():
+                entry = adjust_balance(
+                    account,
+                    form.cleaned_data["amount"],
+                    form.cleaned_data["kind"],
+                    form.cleaned_data["reason"],
+                    actor=request.user,
+                    request=request,
+                )
+                self.message_user(
+                    request,
+                    gettext("%(kind)s of %(amount)s booked; the balance is now %(balance)s.")
+                    % {
+                        "kind": capfirst(entry.get_kind_display()),
+                        "amount": money(entry.amount, account.currency),
+                        "balance": money(entry.balance_after, account.currency),
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:accounts_account_change", args=[account.pk])
+                )
+        elif request.method == "GET":
+            form = AdjustBalanceForm()
+        else:
+            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+        return self._page(
+            request,
+            account,
+            "admin/accounts/account/adjust_balance.html",
+            gettext("Adjust the balance of %(account)s") % {"account": account.account_id},
+            form=form,
+        )
+
+    def password_reset_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
+        account = self._account_for_action(request, object_id)
+        if request.method == "POST":
+            if send_password_email(account.user, actor=request.user, request=request):
+                self.message_user(
+                    request,
+                    gettext("Password reset e-mail sent to %(email)s.")
+                    % {"email": account.user.email},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext("The account has no e-mail address, so nothing was sent."),
+                    messages.ERROR,
+                )
+            return HttpResponseRedirect(reverse("admin:accounts_account_change", args=[account.pk]))
+        if request.method != "GET":
+            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+        return self._page(
+            request,
+            account,
+            "admin/accounts/account/password_reset.html",
+            gettext("Send a password reset e-mail to %(account)s")
+            % {"account": account.account_id},
+        )

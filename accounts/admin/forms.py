@@ -1,0 +1,105 @@
+"""The forms of the staff's account screens: the account itself, and a balance adjustment.
+
+Both check values with the same rules as the customer's forms, the import and the commands.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts import validators
+from accounts.features import check_features
+from accounts.form_fields import AmountField
+from accounts.ledger.services import MANUAL_BALANCE_KINDS, check_adjustment
+from accounts.models import Account
+from accounts.provisioning import FEATURE_AND_LIMIT_FIELDS
+
+if TYPE_CHECKING:
+    pass
+
+PHONE_FIELDS = ("phone", "fax", "alt_phone")
+
+
+class AccountAdminForm(forms.ModelForm):
+    """The account, with the customer's e-mail (kept on the User) on the same page."""
+
+    email = forms.EmailField(label=_("e-mail"), required=False)
+    # Typed as in the commands and imports: "1 234,50" or "1234.50".
+    credit_limit = AmountField(label=_("credit limit"), min_value=Decimal(0))
+    low_balance_threshold = AmountField(
+        label=_("low-balance alert threshold"), required=False, min_value=Decimal(0)
+    )
+
+    class Meta:
+        model = Account
+        # AccountAdmin's fieldsets decide the fields of the page; this is the least of them.
+        fields = ["user", "email"]
+
+    instance: Account
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["email"].initial = self.instance.user.email
+            self.initial.setdefault("email", self.instance.user.email)
+
+    def clean_sip_password(self) -> str:
+        value = self.cleaned_data["sip_password"]
+        if value == "" and self.instance.sip_password_unreadable:
+            # Left empty because it could not be shown: keep the stored secret as it is.
+            return self.instance.sip_password
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        # The same checks as the profile form, the account import and set_features.
+        for name in PHONE_FIELDS:
+            if cleaned.get(name):
+                try:
+                    cleaned[name] = validators.normalize_phone(cleaned[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        limits = {name: cleaned[name] for name in FEATURE_AND_LIMIT_FIELDS if name in cleaned}
+        try:
+            cleaned.update(check_features(self.instance, limits))
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                self.add_error(name, errors)
+        return cleaned
+
+
+class AdjustBalanceForm(forms.Form):
+    amount = AmountField(
+        label=_("Amount"),
+        help_text=_("Added to the balance: negative takes money off (adjustments only)."),
+        error_messages={"required": _("Enter the amount, e.g. 50.00.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(kind.value, kind.label) for kind in MANUAL_BALANCE_KINDS],
+        error_messages={"required": _("Choose top-up, adjustment or refund.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        help_text=_("Kept with the ledger entry and in the audit trail."),
+        error_messages={
+            "required": _(
+                "Give the reason for the change: it is kept in the ledger and the audit trail."
+            ),
+            "max_length": _("Keep the reason under %(limit_value)d characters."),
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if {"amount", "kind", "reason"} <= cleaned.keys():
+            check_adjustment(cleaned["amount"], cleaned["kind"], cleaned["reason"])
+        return cleaned
