@@ -32,6 +32,8 @@ LIMIT_FIELDS = (
 
 
 FEATURE_FIELDS = tuple(FEATURES.values())
+# Every Account field staff set as a feature or limit (change_features takes exactly these).
+FEATURE_AND_LIMIT_FIELDS = frozenset({*FEATURE_FIELDS, *LIMIT_FIELDS})
 
 
 def set_features(
@@ -91,7 +93,7 @@ def check_features(account: Account, values: Mapping[str, Any]) -> dict[str, Any
     Raises ValidationError keyed by field (every wrong value at once), so a form shows each
     error at its field and a command lists them all.
     """
-    unknown = set(values) - {*FEATURE_FIELDS, *LIMIT_FIELDS}
+    unknown = set(values) - FEATURE_AND_LIMIT_FIELDS
     if unknown:
         raise ValueError(f"Not a feature or limit field: {', '.join(sorted(unknown))}")
     checks: dict[str, Callable[[Any], Any]] = {

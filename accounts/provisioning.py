@@ -21,7 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from accounts import audit, mail
-from accounts.features import FEATURE_FIELDS, LIMIT_FIELDS, change_features
+from accounts.features import FEATURE_AND_LIMIT_FIELDS, change_features
 from accounts.ledger.services import change_balance
 from accounts.models import Account, BalanceEntry, User
 
@@ -53,7 +53,6 @@ class AccountResult:
     changes: dict[str, list[str]] = field(default_factory=dict)
 
 
-FEATURE_AND_LIMIT_FIELDS = frozenset({*FEATURE_FIELDS, *LIMIT_FIELDS})
 # Fields of the customer's User (the rest of an account's values are the Account's own).
 ACCOUNT_USER_FIELDS = ("email",)
 

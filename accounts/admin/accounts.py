@@ -23,10 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin.account_pages import AccountPagesMixin
 from accounts.admin.base import AuditedAdmin, small_table
 from accounts.admin.forms import AccountAdminForm
-from accounts.features import change_features
+from accounts.features import FEATURE_AND_LIMIT_FIELDS, change_features
 from accounts.http import StaffRequest
 from accounts.models import Account, User
-from accounts.provisioning import FEATURE_AND_LIMIT_FIELDS, send_password_email, set_status
+from accounts.provisioning import send_password_email, set_status
 from accounts.templatetags.konto import money
 
 if TYPE_CHECKING:

@@ -13,11 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import validators
-from accounts.features import check_features
+from accounts.features import FEATURE_AND_LIMIT_FIELDS, check_features
 from accounts.form_fields import AmountField
 from accounts.ledger.services import MANUAL_BALANCE_KINDS, check_adjustment
 from accounts.models import Account
-from accounts.provisioning import FEATURE_AND_LIMIT_FIELDS
 
 if TYPE_CHECKING:
     pass
