@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from accounts import text
+
 CHUNK_SIZE = 1 << 20
 DELIMITERS = (",", ";", "\t")
 
@@ -60,6 +62,42 @@ def check_encoding(path: Path, encoding: str) -> int:
                 "it may have been cut off."
             ) from error
     return lines + (0 if last in (b"", b"\n") else 1)
+
+
+def count_lines(path: Path) -> int:
+    """The file's number of lines (for a progress bar), read in large binary chunks."""
+    lines = 0
+    last = b""
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK_SIZE):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (0 if last in (b"", b"\n") else 1)
+
+
+class DecodedLines:
+    """A file's lines, each decoded on its own (accounts.text.decode): UTF-8, else `fallback`.
+
+    Switches write whatever bytes a trunk sent as a caller's name, so one line in a legacy
+    code page must not make the rest of the file unreadable. `fallback_lines` counts the
+    lines that needed the fallback; a UTF-8 byte-order mark at the start is dropped.
+    """
+
+    def __init__(self, path: Path, fallback: str):
+        self.path = path
+        self.fallback = fallback
+        self.fallback_lines = 0
+
+    def __iter__(self) -> Iterator[str]:
+        with self.path.open("rb") as file:
+            first = True
+            for raw in file:
+                if first:
+                    raw = raw.removeprefix(codecs.BOM_UTF8)
+                    first = False
+                line, used_fallback = text.decode(raw, self.fallback)
+                self.fallback_lines += used_fallback
+                yield line
 
 
 def sniff_delimiter(first_line: str) -> str:

@@ -222,17 +222,54 @@ class Account(models.Model):
         return countries.name(self.country) or self.country
 
 
-class CallRecord(models.Model):
-    """One call of an account (an xDR line of "Spis połączeń").
+class PhoneNumber(models.Model):
+    """A telephone number the account owns (E.164 digits, no "+"): calls to it are its calls.
 
-    `source` + `source_id` identify the record in the system it came from (an Asterisk
-    uniqueid, a line of an import), so importing the same file twice adds nothing.
+    The call-record import tells a call's direction by these numbers, and the SIP proxy
+    routes calls to them; a number belongs to one account only (the unique constraint).
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="numbers", verbose_name=_("account")
+    )
+    number = models.CharField(
+        _("number"), max_length=15, unique=True, validators=[validators.validate_e164_digits]
+    )
+
+    class Meta:
+        verbose_name = _("telephone number")
+        verbose_name_plural = _("telephone numbers")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"+{self.number}"
+
+
+class CallRecordQuerySet(models.QuerySet["CallRecord"]):
+    def one_per_call(self) -> CallRecordQuerySet:
+        """One record per call: the leg that stands for it (see CallRecord)."""
+        return self.filter(is_primary_leg=True)
+
+
+class CallRecord(models.Model):
+    """One leg of a call of an account (an xDR line of "Spis połączeń").
+
+    `source` + `source_id` identify the leg in the system it came from (an Asterisk uniqueid
+    with its sequence, a line of an import), so importing the same file twice adds nothing.
+
+    Asterisk 12 and later write several records for one call (a forked Dial, a queue, a
+    transfer): each is a leg, billed on its own billsec. Legs of one call share `call_key`
+    (Asterisk's linkedid, else its uniqueid). The call history shows each call once, by its
+    primary leg: an answered leg if there is one (an answered leg makes the call answered),
+    else the earliest. `importer.settle_primary_legs` keeps the flag right as legs arrive.
     """
 
     class Direction(models.TextChoices):
         INBOUND = "in", _("incoming")
         OUTBOUND = "out", _("outgoing")
         INTERNAL = "internal", _("internal")
+        # The switch's record did not say, and the account's numbers did not tell: not charged.
+        UNKNOWN = "unknown", _("unknown")
 
     class Disposition(models.TextChoices):
         ANSWERED = "answered", _("answered")
@@ -240,8 +277,13 @@ class CallRecord(models.Model):
         BUSY = "busy", _("busy")
         FAILED = "failed", _("failed")
 
+    # No index of its own: callrecord_account_latest starts with the account.
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="calls", verbose_name=_("account")
+        Account,
+        on_delete=models.CASCADE,
+        related_name="calls",
+        verbose_name=_("account"),
+        db_index=False,
     )
     source = models.CharField(_("source"), max_length=32)
     source_id = models.CharField(_("source ID"), max_length=128)
@@ -255,6 +297,10 @@ class CallRecord(models.Model):
     disposition = models.CharField(_("disposition"), max_length=10, choices=Disposition)
     description = models.CharField(_("description"), max_length=255, blank=True)
     charge = models.DecimalField(_("charge"), **MONEY, default=Decimal("0.00"))
+    call_key = models.CharField(_("call"), max_length=128, blank=True, default="")
+    is_primary_leg = models.BooleanField(_("shown in the call history"), default=True)
+
+    objects = CallRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("call record")
@@ -268,6 +314,12 @@ class CallRecord(models.Model):
         indexes = [
             models.Index(
                 fields=["account", "-started_at", "-id"], name="callrecord_account_latest"
+            ),
+            # Finding the legs of a batch's calls: by key first, across accounts.
+            models.Index(
+                fields=["call_key", "account"],
+                condition=~models.Q(call_key=""),
+                name="callrecord_legs_of_call",
             ),
         ]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Sum
+from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -99,7 +99,8 @@ def daily_usage(account: Account, *, today: date | None = None) -> list[DayUsage
         .annotate(day=TruncDate("started_at", tzinfo=zone))
         .values("day")
         .annotate(
-            calls=Count("id"),
+            # A call of several legs counts once; each leg's charge counts.
+            calls=Count("id", filter=Q(is_primary_leg=True)),
             charges=Coalesce(Sum("charge"), Decimal("0.00"), output_field=DecimalField(**MONEY)),
         )
         .order_by("day")

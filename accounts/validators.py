@@ -70,6 +70,24 @@ def normalize_phone(value: str, region: str = PHONE_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def e164_digits(value: str, region: str = PHONE_REGION) -> str:
+    """A telephone number of an account as stored: its E.164 digits without "+" (48221234567)."""
+    return normalize_phone(value, region).removeprefix("+")
+
+
+def validate_e164_digits(value: str) -> None:
+    """The stored form itself: digits only, as e164_digits gives them."""
+    try:
+        valid = value.isascii() and value.isdigit() and e164_digits("+" + value) == value
+    except ValidationError:
+        valid = False
+    if not valid:
+        raise ValidationError(
+            _("Enter the number in international form, digits only, such as 48221234567."),
+            code="invalid_e164",
+        )
+
+
 # --- Time zones ----------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ RECENT_CALLS_ON_DASHBOARD = 10
 @customer_required
 def dashboard(request: CustomerRequest) -> HttpResponse:
     account = request.account
-    recent_calls = list(account.calls.all()[:RECENT_CALLS_ON_DASHBOARD])
+    recent_calls = list(account.calls.one_per_call()[:RECENT_CALLS_ON_DASHBOARD])
     hunt_groups = list(account.hunt_groups.order_by("name"))
     return render(
         request,

@@ -194,16 +194,17 @@ def time_copy(url: str, path: Path) -> float:
 def time_copy_into_calls(path: Path, directory: Path) -> float:
     """COPY the file's calls, converted as the importer does, into accounts_callrecord."""
     import zoneinfo
-    from decimal import Decimal
 
     from django.db import connection, transaction
 
     from accounts.calls import importer
     from accounts.calls.asterisk_csv import AsteriskParser
+    from accounts.calls.direction import DirectionRules
+    from accounts.calls.rating import Tariff
     from accounts.csvfiles import records
     from accounts.models import Account, CallRecord
 
-    parser = AsteriskParser(zoneinfo.ZoneInfo("Europe/Warsaw"), Decimal(0), ())
+    parser = AsteriskParser(zoneinfo.ZoneInfo("Europe/Warsaw"), Tariff(), DirectionRules())
     accounts = dict(Account.objects.values_list("account_id", "pk"))
     lines = directory / "calls.copy"
     with path.open(encoding="utf-8", newline="") as source, lines.open("w") as target:
@@ -236,7 +237,8 @@ def copy_line(call) -> str:
     return (
         f"{call.account_pk}\t{call.source}\t{call.source_id}\t{call.started_at.isoformat(' ')}\t"
         f"{answered}\t{call.duration}\t{call.billed_seconds}\t{call.caller}\t{call.callee}\t"
-        f"{call.direction}\t{call.disposition}\t{call.description}\t{call.charge}\n"
+        f"{call.direction}\t{call.disposition}\t{call.description}\t{call.charge}\t"
+        f"{call.call_key}\n"
     )
 
 

@@ -1,122 +1,87 @@
 """Asterisk's Master.csv (cdr_csv), as `manage.py import_cdrs --format asterisk` reads it.
 
-No header; 16 fields (accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp,
-lastdata, start, answer, end, duration, billsec, disposition, amaflags), 17 with uniqueid, 18
-with userfield. Times are the switch's local time (`--tz`; ambiguous times of the autumn clock
-change are read as the first, summer-time, occurrence).
+No header; the columns are those of `asterisk_layout` (16 to 21, by cdr.conf). How an
+Asterisk record becomes a leg of a call of an account:
 
-How an Asterisk record becomes a call of an account:
-
-- the account is the one whose account ID is the record's `accountcode`;
-- the call's identity is ("asterisk", uniqueid); without a uniqueid (16-field files, or an
-  empty one) it is a hash of the record's fields, so the same line always maps to the same
-  call;
-- direction: inbound when `dcontext` is one of the contexts where calls from outside enter
-  the dialplan (INBOUND_CONTEXTS, or `--inbound-context`), otherwise outbound: a call that
-  enters any other context was placed by the account's own phone. Asterisk records do not
-  say whether the other party is one of the operator's customers, so they are never
-  "internal";
+- the account is the one whose account ID is the record's `accountcode`; a record without
+  one (an internal call, a call the dialplan gave no account) is skipped and counted;
+- the leg's identity: "<uniqueid>#<sequence>" with newcdrcolumns; otherwise
+  "<uniqueid>#<fingerprint>", the fingerprint a hash of uniqueid, channel, dstchannel, start
+  and disposition (Asterisk 12+ writes forked Dial, queue and transfer legs with one
+  uniqueid, each a leg to keep); without a uniqueid, a hash of the whole record. The same
+  line always maps to the same leg, so importing a file again adds nothing;
+- legs of one call share the call key: `linkedid` when written, else the uniqueid;
+- times are the switch's local time (`--tz`; `usegmtime=yes` is `--tz UTC`). A time of the
+  repeated autumn hour is settled by the uniqueid's epoch (when the channel was made, so
+  never after the start), else by an end or answer time that is not ambiguous, else the
+  record is rejected: there is no way to know. A time the spring change skipped is rejected;
+- direction and charge come later, from the account's numbers (`direction`, `rating`);
 - caller is `src` (or the number in `clid` when `src` is empty), callee is `dst`; the
-  description of an inbound call is the caller's name from `clid`;
-- the charge: a `userfield` that is a plain amount ("0.12") is the price the switch put on
-  the call, whatever its direction; otherwise answered outbound calls cost `--rate` per
-  minute, per second of billsec (rate × billsec / 60, rounded to the cent). The default rate
-  is 0: Master.csv has no prices, so nothing is charged unless the operator says so.
+  description of an inbound call is the caller's name from `clid`, unescaped as Asterisk
+  escapes it (`"Jan \\"JK\\" Kowalski" <601…>`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable
-from datetime import datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from collections import Counter
+from datetime import datetime, timedelta, tzinfo
 
-from accounts import validators
+from accounts.calls.asterisk_layout import Layout, layout_of, uniqueid_epoch
+from accounts.calls.direction import INBOUND, OUTBOUND, UNKNOWN, DirectionRules
+from accounts.calls.rating import Tariff
 from accounts.calls.records import (
     MAX_DESCRIPTION,
-    MAX_SOURCE_ID,
     NO_CHARGE,
     ParsedCall,
     Rejected,
-    read_charge,
+    check_no_nul,
     read_number,
     read_seconds,
 )
+from accounts.calls.switch_clock import SwitchClock, earliest_not_before, nearest
 from accounts.csvfiles import Record
 from accounts.models import CallRecord
 
 ASTERISK_SOURCE = "asterisk"
-INBOUND_CONTEXTS = (
-    "from-trunk",
-    "from-pstn",
-    "from-external",
-    "from-did",
-    "ext-did",
-    "incoming",
-    "inbound",
-)
-# Plain strings, not the enum members: a million of them go to the database driver.
-INBOUND = CallRecord.Direction.INBOUND.value
-OUTBOUND = CallRecord.Direction.OUTBOUND.value
 ANSWERED = CallRecord.Disposition.ANSWERED.value
+NO_ANSWER = CallRecord.Disposition.NO_ANSWER.value
+FAILED = CallRecord.Disposition.FAILED.value
 DISPOSITIONS = {
     "ANSWERED": ANSWERED,
-    "NO ANSWER": CallRecord.Disposition.NO_ANSWER.value,
+    "NO ANSWER": NO_ANSWER,
     "BUSY": CallRecord.Disposition.BUSY.value,
-    "FAILED": CallRecord.Disposition.FAILED.value,
-    # Asterisk 12 and later write CONGESTION for calls the network could not complete.
-    "CONGESTION": CallRecord.Disposition.FAILED.value,
+    "FAILED": FAILED,
+    # Asterisk 12 and later: the network could not complete the call.
+    "CONGESTION": FAILED,
+    # The caller hung up before anyone answered: a missed call.
+    "CANCEL": NO_ANSWER,
 }
-ASTERISK_COLUMNS = (
-    "accountcode",
-    "src",
-    "dst",
-    "dcontext",
-    "clid",
-    "channel",
-    "dstchannel",
-    "lastapp",
-    "lastdata",
-    "start",
-    "answer",
-    "end",
-    "duration",
-    "billsec",
-    "disposition",
-    "amaflags",
-    "uniqueid",
-    "userfield",
-)
-AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-CLID_NUMBER = re.compile(r"<([^<>]*)>\s*$")
+# The leg id is "<uniqueid>#<sequence or fingerprint>" in a column of 128 characters.
+MAX_UNIQUEID = 100
+# initiatedseconds=yes rounds a started second up: billsec may exceed duration by one.
+BILLSEC_ROUNDING = 1
 
 
-def _local_time(value: str, column: str, zone: tzinfo) -> datetime:
-    # fromisoformat is fast but lenient; the shape check keeps it to Asterisk's own format.
-    if len(value) == 19 and value[4] == "-" and value[7] == "-" and value[10] == " ":
-        try:
-            return datetime.fromisoformat(value).replace(tzinfo=zone)
-        except ValueError:
-            pass
-    raise Rejected(f"{value!r} is not a date and time like 2026-11-02 08:10:00", column)
-
-
-def _clid_parts(clid: str) -> tuple[str, str]:
-    """'"Jan Kowalski" <48221234567>' → ("Jan Kowalski", "48221234567")."""
-    match = CLID_NUMBER.search(clid)
-    if not match:
-        return clid.strip().strip('"').strip(), ""
-    return clid[: match.start()].strip().strip('"').strip(), match.group(1).strip()
+class Skipped(Exception):
+    """A record that names no account: not a customer's call, counted in the summary."""
 
 
 class AsteriskParser:
-    """Turns Master.csv records into ParsedCall (or raises Rejected)."""
+    """Turns Master.csv records into ParsedCall legs (or raises Rejected or Skipped)."""
 
-    def __init__(self, zone: tzinfo, rate: Decimal, inbound_contexts: Iterable[str]):
-        self.zone = zone
-        self.rate = rate
-        self.inbound_contexts = tuple(context.lower() for context in inbound_contexts)
+    def __init__(
+        self,
+        zone: tzinfo,
+        tariff: Tariff,
+        rules: DirectionRules,
+        layout: Layout | None = None,
+    ):
+        self.clock = SwitchClock(zone)
+        self.tariff = tariff
+        self.rules = rules
+        self.stated_layout = layout
+        self.layouts: Counter[Layout] = Counter()
 
     def delimiter(self, first_line: str) -> str:
         return ","
@@ -129,69 +94,30 @@ class AsteriskParser:
         """An empty Master.csv is a quiet day on the switch."""
 
     def parse(self, line: int, fields: list[str]) -> ParsedCall:
-        count = len(fields)
-        if not 16 <= count <= 18:
-            hint = ""
-            if count < 16 and any(";" in value or "\t" in value for value in fields):
-                hint = "; the fields seem separated by ';' or tabs, but Asterisk writes commas"
-            elif count < 16:
-                hint = " (is the line cut off?)"
-            raise Rejected(f"{count} fields, but an Asterisk record has 16 to 18{hint}")
-        (
-            accountcode,
-            src,
-            dst,
-            dcontext,
-            clid,
-            _channel,
-            _dstchannel,
-            _lastapp,
-            _lastdata,
-            start,
-            answer,
-            end,
-            duration,
-            billsec,
-            disposition,
-        ) = fields[:15]
-        uniqueid = fields[16].strip() if count > 16 else ""
-        userfield = fields[17].strip() if count > 17 else ""
-        zone = self.zone
-        started_at = _local_time(start, "start", zone)
-        answered_at = _local_time(answer, "answer", zone) if answer else None
-        ended_at = _local_time(end, "end", zone)
-        if answered_at is not None and answered_at < started_at:
-            raise Rejected("the answer time is before the start time", "answer")
-        if ended_at < started_at:
-            raise Rejected("the end time is before the start time", "end")
-        seconds = read_seconds(duration, "duration")
-        billed = read_seconds(billsec, "billsec")
-        if billed > seconds:
+        layout = layout_of(fields, self.stated_layout)
+        check_no_nul(fields, layout.columns)
+        self.layouts[layout] += 1
+        row = dict(zip(layout.columns, fields, strict=True))
+        accountcode = row["accountcode"].strip()
+        if not accountcode:
+            raise Skipped
+        seconds = read_seconds(row["duration"], "duration")
+        billed = read_seconds(row["billsec"], "billsec")
+        if billed > seconds + BILLSEC_ROUNDING:
             raise Rejected(f"billsec ({billed}) is longer than the duration ({seconds})", "billsec")
+        disposition = row["disposition"]
         state = DISPOSITIONS.get(disposition.strip().upper())
         if state is None:
             raise Rejected(
-                f"{disposition!r} is not ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION",
+                f"{disposition[:40]!r} is not ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION "
+                "or CANCEL",
                 "disposition",
             )
-        accountcode = accountcode.strip()
-        if not accountcode:
-            raise Rejected("no accountcode: the record names no account", "accountcode")
-        if uniqueid:
-            if len(uniqueid) > MAX_SOURCE_ID:
-                raise Rejected(f"longer than {MAX_SOURCE_ID} characters", "uniqueid")
-            source_id = uniqueid
-        else:
-            digest = hashlib.blake2b("\x1f".join(fields[:16]).encode(), digest_size=16)
-            source_id = f"row-{digest.hexdigest()}"
-        inbound = dcontext.strip().lower().startswith(self.inbound_contexts)
-        name, clid_number = _clid_parts(clid) if inbound or not src else ("", "")
-        if userfield and AMOUNT.fullmatch(userfield):
-            charge = read_charge(userfield, "userfield")
-        elif self.rate and not inbound and billed and state == ANSWERED:
-            charge = (self.rate * billed / 60).quantize(validators.CENT, rounding=ROUND_HALF_UP)
-        else:
-            charge = NO_CHARGE
+        uniqueid = row.get("uniqueid", "").strip()
+        started_at, answered_at = self._times(row, uniqueid, seconds, billed)
+        source_id, call_key = _identity(row, fields, uniqueid)
+        name, clid_number = clid_parts(row["clid"])
+        src = row["src"].strip()
         return ParsedCall(
             line=line,
             account_code=accountcode,
@@ -202,9 +128,146 @@ class AsteriskParser:
             duration=seconds,
             billed_seconds=billed,
             caller=read_number(src or clid_number, "src"),
-            callee=read_number(dst, "dst"),
-            direction=INBOUND if inbound else OUTBOUND,
+            callee=read_number(row["dst"], "dst"),
+            direction=UNKNOWN,
             disposition=state,
-            description=name[:MAX_DESCRIPTION] if inbound else "",
-            charge=charge,
+            description=name[:MAX_DESCRIPTION],
+            charge=NO_CHARGE,
+            call_key=call_key,
+            context=row["dcontext"].strip(),
         )
+
+    def settle(self, call: ParsedCall, own_numbers: frozenset[str]) -> None:
+        """Direction and charge, once the account (and so its numbers) is known."""
+        call.direction = self.rules.direction(call.context, call.caller, call.callee, own_numbers)
+        if call.direction != INBOUND:
+            call.description = ""  # the caller's name describes only calls from others
+        if self.tariff and call.direction == OUTBOUND and call.disposition == ANSWERED:
+            call.charge = self.tariff.charge(call.billed_seconds)
+
+    @property
+    def zone_name(self) -> str:
+        return self.clock.zone_name
+
+    def layouts_seen(self) -> list[tuple[str, int]]:
+        return [(layout.describe(), count) for layout, count in self.layouts.most_common()]
+
+    def _times(
+        self, row: dict[str, str], uniqueid: str, seconds: int, billed: int
+    ) -> tuple[datetime, datetime | None]:
+        clock = self.clock
+        starts = clock.instants(row["start"], "start")
+        ends = clock.instants(row["end"], "end") if row["end"] else ()
+        answers = clock.instants(row["answer"], "answer") if row["answer"] else ()
+        started_at = starts[0] if len(starts) == 1 else None
+        if started_at is None:
+            started_at = _settle_start(
+                row["start"], starts, uniqueid, ends, answers, seconds, billed
+            )
+            if started_at is None:
+                raise Rejected(
+                    f"{row['start']} happened twice in {clock.zone_name} (the clock went back "
+                    "an hour), and nothing in the record tells which: it has no uniqueid, and "
+                    "its end time is as ambiguous. If the switch writes UTC (usegmtime=yes), "
+                    "import with --tz UTC",
+                    "start",
+                )
+        answered_at = None
+        if answers:
+            # The answer comes after the ringing: duration - billsec seconds after the start.
+            answered_at = _within_call(answers, started_at, seconds, seconds - billed)
+            if answered_at is None:
+                raise Rejected("the answer time is before the start time", "answer")
+        if ends and _within_call(ends, started_at, seconds + 1, seconds) is None:
+            raise Rejected("the end time is before the start time", "end")
+        return started_at, answered_at
+
+
+def _settle_start(
+    value: str,
+    starts: tuple[datetime, ...],
+    uniqueid: str,
+    ends: tuple[datetime, ...],
+    answers: tuple[datetime, ...],
+    seconds: int,
+    billed: int,
+) -> datetime | None:
+    """Which of the two instants of an ambiguous start time the record means, if it says."""
+    epoch = uniqueid_epoch(uniqueid) if uniqueid else None
+    if epoch is not None:
+        made = datetime.fromtimestamp(epoch, tz=starts[0].tzinfo)
+        # The channel is made before the call starts, and (sanely) not a day before it.
+        if starts[0] - made < timedelta(days=1):
+            chosen = earliest_not_before(starts, made)
+            if chosen is not None:
+                return chosen
+    if len(ends) == 1:
+        return nearest(starts, ends[0] - timedelta(seconds=seconds))
+    if len(answers) == 1:
+        return nearest(starts, answers[0] - timedelta(seconds=seconds - billed))
+    return None
+
+
+def _within_call(
+    instants: tuple[datetime, ...], start: datetime, longest: int, expected: int
+) -> datetime | None:
+    """Of a time's instants, the one that falls within the call, nearest where it should be."""
+    fitting = tuple(
+        instant
+        for instant in instants
+        if timedelta(seconds=-1) <= instant - start <= timedelta(seconds=longest + 1)
+    )
+    if not fitting:
+        return None
+    return nearest(fitting, start + timedelta(seconds=expected))
+
+
+def _identity(row: dict[str, str], fields: list[str], uniqueid: str) -> tuple[str, str]:
+    """The leg's id and its call's key (see the module's docstring)."""
+    if not uniqueid:
+        digest = hashlib.blake2b("\x1f".join(fields[:16]).encode(), digest_size=16)
+        return f"row-{digest.hexdigest()}", ""
+    if len(uniqueid) > MAX_UNIQUEID:
+        raise Rejected(f"longer than {MAX_UNIQUEID} characters", "uniqueid")
+    linkedid = row.get("linkedid", "").strip()
+    if len(linkedid) > MAX_UNIQUEID:
+        raise Rejected(f"longer than {MAX_UNIQUEID} characters", "linkedid")
+    sequence = row.get("sequence", "").strip()
+    if sequence:
+        if not (sequence.isascii() and sequence.isdigit() and len(sequence) <= 10):
+            raise Rejected(f"{sequence[:20]!r} is not a sequence number", "sequence")
+        leg = sequence
+    else:
+        parts = (uniqueid, row["channel"], row["dstchannel"], row["start"], row["disposition"])
+        leg = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+    return f"{uniqueid}#{leg}", linkedid or uniqueid
+
+
+def clid_parts(clid: str) -> tuple[str, str]:
+    """'"Jan \\"JK\\" Kowalski" <48221234567>' → ('Jan "JK" Kowalski', "48221234567").
+
+    Asterisk quotes the name and escapes a quote or a backslash in it with a backslash
+    (ast_callerid_merge); a name without quotes is taken as it stands.
+    """
+    clid = clid.strip()
+    number = ""
+    if clid.endswith(">") and (opening := clid.rfind("<")) >= 0:
+        number = clid[opening + 1 : -1].strip()
+        clid = clid[:opening].rstrip()
+    if len(clid) >= 2 and clid[0] == '"':
+        clid = _unescape(clid[1:-1] if clid.endswith('"') else clid[1:])
+    return clid.strip(), number
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out = []
+    escaped = False
+    for char in text:
+        if escaped or char != "\\":
+            out.append(char)
+            escaped = False
+        else:
+            escaped = True
+    return "".join(out)

@@ -44,7 +44,8 @@ def filtered_calls(account: Account, filters: Mapping[str, Any]) -> QuerySet[Cal
     `filters` is the form's `cleaned_data`: fields with errors are simply absent, so a bad
     value never widens the search beyond the account nor breaks it.
     """
-    calls = CallRecord.objects.filter(account=account)
+    # Each call once, by its primary leg (CallRecord): the history lists calls, not legs.
+    calls = CallRecord.objects.filter(account=account).one_per_call()
     if day := filters.get("date_from"):
         calls = calls.filter(started_at__gte=local_midnight(day, account))
     if day := filters.get("date_to"):

@@ -7,6 +7,9 @@ module does the rest, the same for both.
 Charges go through the ledger, each entry linked to its call; a call is charged once, when
 it is first imported. Importing a file again adds nothing and charges nothing.
 
+Each record is a leg; legs sharing a call key are one call, shown in the history by its
+primary leg (settle_primary_legs), each leg billed on its own.
+
 Rows are read in batches. Each batch (its calls and their charges) is one transaction, so a
 call is never stored without its charge; an interrupted import is finished by running it
 again. Run one import at a time: a duplicate within the file is told from a call imported
@@ -16,23 +19,25 @@ earlier by its database id, which would confuse two imports running at once.
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from accounts import audit, bulk
-from accounts.calls.asterisk_csv import ASTERISK_SOURCE, AsteriskParser
+from accounts.calls.asterisk_csv import ASTERISK_SOURCE, AsteriskParser, Skipped
+from accounts.calls.direction import UNKNOWN
 from accounts.calls.konto_csv import KontoParser
 from accounts.calls.records import CallKey, ParsedCall, Rejected, Rejection
 from accounts.csvfiles import Record, records
 from accounts.ledger.services import LedgerLine, change_balance_bulk
-from accounts.models import Account, BalanceEntry, CallRecord
+from accounts.models import Account, BalanceEntry, CallRecord, PhoneNumber
 
 FORMATS = ("asterisk", "konto")
 BATCH_SIZE = 5000
@@ -51,7 +56,11 @@ CALL_FIELDS = [
     "disposition",
     "description",
     "charge",
+    "call_key",
 ]
+ANSWERED = CallRecord.Disposition.ANSWERED.value
+# Keys per query when looking for the other legs of a batch's calls (SQLite's parameter limit).
+KEYS_PER_QUERY = 500
 
 
 @dataclass
@@ -62,12 +71,17 @@ class Summary:
     charged_calls: int = 0
     charged: Decimal = Decimal("0.00")
     charged_accounts: set[int] = field(default_factory=set)
+    # Records that name no account (internal calls): not an error, not a customer's call.
+    skipped_without_account: int = 0
+    # Calls imported whose direction nothing could tell (never charged), by dialplan context.
+    unknown_direction: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
 class _AccountInfo:
     pk: int
     currency: str
+    numbers: frozenset[str] = frozenset()
 
 
 class CallImport:
@@ -113,6 +127,8 @@ class CallImport:
                     batch.append(self.parser.parse(record.line, record.fields))
                 except Rejected as error:
                     self._reject(record.line, error)
+                except Skipped:
+                    self.summary.skipped_without_account += 1
                 if len(batch) >= self.batch_size:
                     store(self._prepare(batch))
                     batch = []
@@ -216,6 +232,8 @@ class CallImport:
                 )
             else:
                 call.account_pk = info.pk
+                if isinstance(self.parser, AsteriskParser):
+                    self.parser.settle(call, info.numbers)
                 fresh[key] = call
         return fresh
 
@@ -246,10 +264,20 @@ class CallImport:
         unknown = [code for code in codes if code not in self.accounts]
         for code in unknown:
             self.accounts[code] = None
-        for code, pk, currency in Account.objects.filter(account_id__in=unknown).values_list(
-            "account_id", "pk", "currency"
+        found = list(
+            Account.objects.filter(account_id__in=unknown).values_list(
+                "account_id", "pk", "currency"
+            )
+        )
+        infos = {pk: _AccountInfo(pk, currency) for _code, pk, currency in found}
+        numbers: dict[int, set[str]] = {}
+        for account_pk, number in PhoneNumber.objects.filter(account__in=list(infos)).values_list(
+            "account_id", "number"
         ):
-            self.accounts[code] = _AccountInfo(pk, currency)
+            numbers.setdefault(account_pk, set()).add(number)
+        for code, pk, _currency in found:
+            infos[pk].numbers = frozenset(numbers.get(pk, ()))
+            self.accounts[code] = infos[pk]
 
     def _existing(self, keys: list[CallKey]) -> Iterator[tuple[CallKey, int]]:
         by_source: dict[str, list[str]] = {}
@@ -263,6 +291,8 @@ class CallImport:
 
     def _count_charges(self, calls: list[ParsedCall]) -> None:
         for call in calls:
+            if call.direction == UNKNOWN:
+                self.summary.unknown_direction[call.context] += 1
             if call.charge:
                 self.summary.charged_calls += 1
                 self.summary.charged += call.charge
@@ -288,10 +318,12 @@ class CallImport:
                     call.disposition,
                     call.description,
                     call.charge,
+                    call.call_key,
                 )
                 for call in calls
             ],
         )
+        settle_primary_legs({(call.account_pk, call.call_key) for call in calls if call.call_key})
         charges = [
             LedgerLine(
                 call.account_pk,
@@ -306,6 +338,53 @@ class CallImport:
             )
         ]
         change_balance_bulk(charges, actor=self.actor)
+
+
+def settle_primary_legs(calls: set[tuple[int, str]]) -> None:
+    """Mark the one leg each call is shown by, for calls (account pk, call key) just written.
+
+    The primary leg is an answered one if any (an answered leg makes the call answered),
+    else the earliest; ties go to the first written. Most calls have one leg, which is
+    primary by default: only keys with several legs are looked at, and only rows whose flag
+    changes are written.
+    """
+    keys = sorted({key for _account, key in calls})
+    several: set[tuple[int, str]] = set()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        groups = (
+            CallRecord.objects.filter(call_key__in=keys[start : start + KEYS_PER_QUERY])
+            .values_list("account_id", "call_key")
+            .annotate(legs=Count("id"))
+            .filter(legs__gt=1)
+        )
+        several.update((account, key) for account, key, _legs in groups if (account, key) in calls)
+    if not several:
+        return
+    legs: dict[tuple[int, str], list[tuple[bool, datetime, int, bool]]] = {}
+    wanted = sorted({key for _account, key in several})
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        for pk, account, key, disposition, started_at, primary in CallRecord.objects.filter(
+            call_key__in=wanted[start : start + KEYS_PER_QUERY]
+        ).values_list(
+            "pk", "account_id", "call_key", "disposition", "started_at", "is_primary_leg"
+        ):
+            if (account, key) in several:
+                legs.setdefault((account, key), []).append(
+                    (disposition != ANSWERED, started_at, pk, primary)
+                )
+    promote: list[int] = []
+    demote: list[int] = []
+    for group in legs.values():
+        group.sort(key=lambda leg: leg[:3])
+        best = group[0]
+        if not best[3]:
+            promote.append(best[2])
+        demote.extend(leg[2] for leg in group[1:] if leg[3])
+    for pks, primary in ((promote, True), (demote, False)):
+        for start in range(0, len(pks), KEYS_PER_QUERY):
+            CallRecord.objects.filter(pk__in=pks[start : start + KEYS_PER_QUERY]).update(
+                is_primary_leg=primary
+            )
 
 
 def _close_thread_connection() -> None:

@@ -17,7 +17,10 @@ from accounts.fields import max_length
 from accounts.models import CallRecord
 
 NO_CHARGE = Decimal("0.00")
-MAX_NUMBER = max_length(CallRecord, "caller")
+# E.164 numbers have at most 15 digits; anything past 32 is not a number a switch dialled.
+MAX_NUMBER = 32
+# A record of a call longer than a day is a switch's broken timer, not a call to bill.
+MAX_SECONDS = 24 * 60 * 60
 MAX_SOURCE_ID = max_length(CallRecord, "source_id")
 MAX_SOURCE = max_length(CallRecord, "source")
 MAX_DESCRIPTION = max_length(CallRecord, "description")
@@ -52,6 +55,10 @@ class ParsedCall:
     charge: Decimal
     currency: str = ""
     account_pk: int = 0
+    # Legs of one call share the key (Asterisk's linkedid or uniqueid); "" for a call alone.
+    call_key: str = ""
+    # Where the call entered the dialplan (Asterisk's dcontext), to tell its direction.
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,18 +86,33 @@ def read_iso_time(value: str, column: str, zone: tzinfo) -> datetime:
 
 
 def read_seconds(value: str, column: str) -> int:
+    value = value.strip()
     if value.isascii() and value.isdigit():
-        return int(value)
+        # Compared as text first: int() of a thousand digits is slow, and no call is that long.
+        if len(value) <= 6 and (seconds := int(value)) <= MAX_SECONDS:
+            return seconds
+        raise Rejected(
+            f"{value[:20]}{'…' if len(value) > 20 else ''} seconds is more than a day: "
+            "not a call the switch could have timed",
+            column,
+        )
     if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
-        raise Rejected(f"a negative number of seconds ({value})", column)
-    raise Rejected(f"{value!r} is not a whole number of seconds", column)
+        raise Rejected(f"a negative number of seconds ({value[:20]})", column)
+    raise Rejected(f"{value[:40]!r} is not a whole number of seconds", column)
 
 
 def read_number(value: str, column: str) -> str:
     value = value.strip()
     if len(value) > MAX_NUMBER:
-        raise Rejected(f"longer than {MAX_NUMBER} characters", column)
+        raise Rejected(f"longer than {MAX_NUMBER} characters: not a telephone number", column)
     return value
+
+
+def check_no_nul(fields: list[str], names: tuple[str, ...]) -> None:
+    """A NUL byte in a field is a corrupt file; stored, it would break pages and databases."""
+    for name, value in zip(names, fields, strict=False):
+        if "\x00" in value:
+            raise Rejected("a NUL byte: the record is corrupt", name)
 
 
 def read_charge(value: str, column: str) -> Decimal:

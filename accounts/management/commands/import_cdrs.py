@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,34 +10,57 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.db import IntegrityError
 
-from accounts import validators
+from accounts import text, validators
 from accounts.calls import importer
-from accounts.calls.asterisk_csv import INBOUND_CONTEXTS, AsteriskParser
+from accounts.calls.asterisk_csv import AsteriskParser
+from accounts.calls.asterisk_layout import Layout
+from accounts.calls.direction import INBOUND_CONTEXTS, OUTBOUND_CONTEXTS, DirectionRules
 from accounts.calls.konto_csv import KontoParser
+from accounts.calls.rating import RatingError, Tariff
 from accounts.calls.records import Rejection
-from accounts.csvfiles import FileProblem, check_encoding
+from accounts.csvfiles import DecodedLines, FileProblem, check_encoding, count_lines
 from accounts.management.base import OperatorCommand, counted
+
+# The contexts that show how contexts are matched, in --help.
+CONTEXTS_HELP = ", ".join(INBOUND_CONTEXTS)
+OUTBOUND_HELP = ", ".join(OUTBOUND_CONTEXTS)
 
 
 class Command(OperatorCommand):
-    help = """Import call records from the switch into the accounts' call history.
+    help = f"""Import call records from the switch into the accounts' call history.
 
-FILE is Asterisk's Master.csv (--format asterisk: no header, 16, 17 or 18 fields) or
-Konto's own call CSV (--format konto: the call history export, with a charge column).
-The account is the record's accountcode (asterisk) or account_id (konto).
+FILE is Asterisk's Master.csv (--format asterisk) or Konto's own call CSV (--format konto:
+the call history export, with a charge column). The account is the record's accountcode
+(asterisk) or account_id (konto). Importing a file again adds nothing and charges nothing.
 
-Importing a file again adds nothing and charges nothing: calls are known by their
-uniqueid (or a hash of the record when there is none) or by Konto's call_id.
+Asterisk files, whatever cdr.conf's [csv] section says:
+- Columns: the 16 base columns, plus uniqueid (loguniqueid), userfield (loguserfield) and
+  peeraccount, linkedid, sequence (newcdrcolumns): 16 to 21. The layout is read from each
+  row; --columns states it (e.g. --columns loguniqueid,loguserfield). The summary names the
+  layouts found.
+- Every record is a leg: forked Dial, queue and transfer legs sharing a uniqueid are all
+  kept and billed on their own billsec. The history shows each call once, answered if any
+  leg was answered.
+- Times are the switch's local time in --tz (usegmtime=yes: --tz UTC). A time in the
+  repeated autumn hour is settled by the uniqueid's epoch or an unambiguous end time, else
+  the record is rejected; a time the spring change skipped is rejected.
+- Direction: calls entering an inbound context ({CONTEXTS_HELP}, and any
+  --inbound-context) are inbound; otherwise the account's own numbers tell (to one:
+  inbound, from one: outbound); otherwise an outbound context ({OUTBOUND_HELP}, and any
+  --outbound-context) makes it outbound (internal when the destination is an extension or
+  a short code). A call nothing can place is imported with direction "unknown", listed in
+  the summary, and never charged.
+- Charges: only answered outbound calls, at --rate per minute with --increment FIRST/NEXT
+  seconds (1/1 by the second, 60/60 by the started minute, 60/1 a whole first minute then
+  by the second; default 1/1). The userfield is free text, never a price.
+- Each line is read as UTF-8, or else in --fallback-encoding (default cp1250); the summary
+  counts the lines that needed it.
+- Records without an accountcode (internal calls) are skipped and counted.
 
-Charges go through the ledger, linked to their call. Master.csv has no prices: a
-userfield holding a plain amount ("0.12") is the call's price; otherwise answered
-outbound calls cost --rate per minute, per second billed. Calls entering the contexts
-from-trunk, from-pstn, from-external, from-did, ext-did, incoming or inbound (and any
---inbound-context) are inbound, the rest outbound.
-
-Rows that cannot be imported (unknown account, bad date, negative duration, a call
-twice in the file, ...) are listed with their line numbers and skipped; the exit status
-is 1 when any row was rejected."""
+Charges go through the ledger, linked to their call. Rows that cannot be imported (unknown
+account, bad or impossible date, a duration over a day, a call twice in the file, ...) are
+listed with their line and column and skipped; the exit status is 1 only when some row was
+rejected."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, metavar="FILE", help="The CSV file to import.")
@@ -52,7 +75,7 @@ is 1 when any row was rejected."""
             default=settings.TIME_ZONE,
             metavar="ZONE",
             help="The switch's time zone, for times without an offset (default: %(default)s; "
-            "UTC for a switch that logs in GMT).",
+            "UTC for a switch with usegmtime=yes).",
         )
         parser.add_argument(
             "--rate",
@@ -62,17 +85,45 @@ is 1 when any row was rejected."""
             "(default 0: no charge).",
         )
         parser.add_argument(
+            "--increment",
+            default="1/1",
+            metavar="FIRST/NEXT",
+            help="Billing increment in seconds for --rate: 1/1, 60/60, 60/1, 30/6 "
+            "(default %(default)s, by the second).",
+        )
+        parser.add_argument(
+            "--columns",
+            metavar="OPTIONS",
+            help="The cdr.conf [csv] options the file was written with: any of loguniqueid, "
+            "loguserfield, newcdrcolumns, comma-separated, or none (default: read from each row).",
+        )
+        parser.add_argument(
             "--inbound-context",
             action="append",
             default=[],
-            metavar="PREFIX",
-            help="Another dialplan context (prefix) where calls from outside arrive; may be "
-            "given several times.",
+            metavar="PATTERN",
+            help="A dialplan context where calls from outside arrive, shell-style "
+            "(from-trunk-*); may be given several times.",
+        )
+        parser.add_argument(
+            "--outbound-context",
+            action="append",
+            default=[],
+            metavar="PATTERN",
+            help="A dialplan context of the customers' own phones, shell-style; may be given "
+            "several times.",
+        )
+        parser.add_argument(
+            "--fallback-encoding",
+            default=text.DEFAULT_FALLBACK_ENCODING,
+            metavar="ENCODING",
+            help="For Asterisk lines that are not UTF-8 (default %(default)s).",
         )
         parser.add_argument(
             "--encoding",
             default="utf-8-sig",
-            help="The file's encoding (default: UTF-8, with or without a byte-order mark).",
+            help="The encoding of a Konto file (default: UTF-8, with or without a byte-order "
+            "mark).",
         )
         parser.add_argument(
             "--dry-run",
@@ -84,30 +135,16 @@ is 1 when any row was rejected."""
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
-        try:
-            # The same list of zones as everywhere else (accounts.validators).
-            zone = zoneinfo.ZoneInfo(validators.validate_time_zone(options["tz"]))
-        except ValidationError as error:
-            raise CommandError(
-                f"--tz {options['tz']!r} is not a time zone name such as Europe/Warsaw."
-            ) from error
-        try:
-            rate = Decimal(options["rate"].replace(",", "."))
-        except InvalidOperation:
-            rate = Decimal(-1)
-        if not rate.is_finite() or rate < 0:
-            raise CommandError(f"--rate {options['rate']!r} is not an amount such as 0.12.")
-        parser: AsteriskParser | KontoParser
-        if options["format"] == "asterisk":
-            parser = AsteriskParser(zone, rate, [*INBOUND_CONTEXTS, *options["inbound_context"]])
+        parser = self._parser(options)
+        lines: Iterable[str]
+        if isinstance(parser, AsteriskParser):
+            lines = DecodedLines(path, options["fallback_encoding"])
+            total_lines = count_lines(path)
         else:
-            if rate:
-                raise CommandError("--rate is for Asterisk files: Konto's CSV has its charges.")
-            parser = KontoParser(zone)
-        try:
-            total_lines = check_encoding(path, options["encoding"])
-        except FileProblem as problem:
-            raise CommandError(f"{path}: {problem} Nothing was imported.") from problem
+            try:
+                total_lines = check_encoding(path, options["encoding"])
+            except FileProblem as problem:
+                raise CommandError(f"{path}: {problem} Nothing was imported.") from problem
 
         bar = self.progress(total_lines, "lines", "Importing")
 
@@ -123,8 +160,11 @@ is 1 when any row was rejected."""
             on_progress=bar.update,
         )
         try:
-            with path.open(encoding=options["encoding"], newline="") as lines:
+            if isinstance(parser, AsteriskParser):
                 summary = run.run(lines, total_lines)
+            else:
+                with path.open(encoding=options["encoding"], newline="") as konto_lines:
+                    summary = run.run(konto_lines, total_lines)
         except FileProblem as problem:
             raise CommandError(f"{path}: {problem} Nothing was imported.") from problem
         except IntegrityError as error:
@@ -138,8 +178,44 @@ is 1 when any row was rejected."""
         finally:
             bar.close()
         self._report(summary, options["dry_run"])
+        if isinstance(parser, AsteriskParser):
+            self._report_asterisk(parser, summary, lines)
+        if options["dry_run"]:
+            self.stdout.write("Dry run: nothing was written.")
         if summary.rejected:
             raise CommandError(f"{summary.rejected} rows rejected (listed above).", returncode=1)
+
+    def _parser(self, options: dict[str, Any]) -> AsteriskParser | KontoParser:
+        try:
+            # The same list of zones as everywhere else (accounts.validators).
+            zone = zoneinfo.ZoneInfo(validators.validate_time_zone(options["tz"]))
+        except ValidationError as error:
+            raise CommandError(
+                f"--tz {options['tz']!r} is not a time zone name such as Europe/Warsaw."
+            ) from error
+        try:
+            tariff = Tariff.parse(options["rate"], options["increment"])
+        except RatingError as error:
+            raise CommandError(str(error)) from error
+        if options["format"] == "konto":
+            if tariff:
+                raise CommandError("--rate is for Asterisk files: Konto's CSV has its charges.")
+            return KontoParser(zone)
+        try:
+            text.check_encoding_name(options["fallback_encoding"])
+        except LookupError as error:
+            raise CommandError(
+                f"--fallback-encoding {options['fallback_encoding']!r} is not an encoding "
+                "Python knows, such as cp1250 or iso-8859-2."
+            ) from error
+        layout = None
+        if options["columns"]:
+            try:
+                layout = Layout.from_options(options["columns"])
+            except ValueError as error:
+                raise CommandError(str(error)) from error
+        rules = DirectionRules(options["inbound_context"], options["outbound_context"])
+        return AsteriskParser(zone, tariff, rules, layout)
 
     def _report(self, summary: importer.Summary, dry_run: bool) -> None:
         verb = "Would import" if dry_run else "Imported"
@@ -153,5 +229,30 @@ is 1 when any row was rejected."""
                 f"{verb} {summary.charged:.2f} for {counted(summary.charged_calls, 'call')} of "
                 f"{counted(len(summary.charged_accounts), 'account')}."
             )
-        if dry_run:
-            self.stdout.write("Dry run: nothing was written.")
+
+    def _report_asterisk(
+        self, parser: AsteriskParser, summary: importer.Summary, lines: Iterable[str]
+    ) -> None:
+        self.stdout.write(f"Times read in {parser.zone_name}.")
+        for layout, rows in parser.layouts_seen():
+            self.stdout.write(f"Layout: {layout}: {counted(rows, 'row')}.")
+        if len(parser.layouts) > 1:
+            self.stdout.write(
+                "The file mixes layouts (cdr.conf changed, or rows were guessed differently); "
+                "state the layout with --columns if the guess is wrong."
+            )
+        if summary.skipped_without_account:
+            self.stdout.write(
+                f"Skipped {counted(summary.skipped_without_account, 'record')} without an "
+                "accountcode (calls of no account)."
+            )
+        if isinstance(lines, DecodedLines) and lines.fallback_lines:
+            self.stdout.write(
+                f"{counted(lines.fallback_lines, 'line')} read as {lines.fallback} (not UTF-8)."
+            )
+        for context, calls in summary.unknown_direction.most_common():
+            self.stdout.write(
+                f"Direction unknown, not charged: {counted(calls, 'call')} in context "
+                f"{context!r}. Name it with --inbound-context or --outbound-context, or give "
+                "the accounts their numbers."
+            )
