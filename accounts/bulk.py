@@ -149,3 +149,68 @@ def _pg_ids_by_value(
             return [row for row in rows if row[0] in wanted]
         cursor.execute(probes, [list(values), *equal.values()])
         return cursor.fetchall()
+
+
+def shared_values(
+    model: type[models.Model], field: str, values: Sequence[str], owner: str
+) -> set[tuple[str, int]]:
+    """(value, owner id) pairs held by more than one row, among rows whose `field` is one of
+    `values`: which of a batch's call keys now have several legs in one account.
+
+    `field` needs an index whose condition is `field <> ''` or none; `owner` is an attname
+    (`account_id`). On PostgreSQL, one index probe per value (a nested loop over the array),
+    so a table whose statistics are stale is never scanned whole for each batch.
+    """
+    if not values:
+        return set()
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor != "postgresql":
+        found: set[tuple[str, int]] = set()
+        for start in range(0, len(values), ORM_BATCH_SIZE):
+            rows = (
+                model._default_manager.filter(
+                    **{f"{field}__in": values[start : start + ORM_BATCH_SIZE]}
+                )
+                .values_list(field, owner)
+                .annotate(rows=models.Count("pk"))
+                .filter(rows__gt=1)
+            )
+            found.update((value, owner_id) for value, owner_id, _rows in rows)
+        return found
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = {
+        "table": quote(meta.db_table),
+        "field": quote(_column(meta, field)),
+        "owner": quote(_column(meta, owner)),
+    }
+    wanted = sorted(set(values))
+    # As in _pg_ids_by_value: first one range scan between the smallest and the largest
+    # value (a batch's call keys sit together in the index, as uniqueids grow with time),
+    # counted here; when the range holds too many other rows, one probe per value.
+    limit = 4 * len(wanted) + 100
+    in_range = """
+        SELECT {field}, {owner} FROM {table}
+        WHERE {field} >= %s AND {field} <= %s AND {field} <> ''
+        ORDER BY {field}
+        LIMIT %s
+    """.format(**names)  # noqa: S608
+    probes = """
+        SELECT wanted.value, found.owner FROM unnest(%s::text[]) AS wanted(value)
+        CROSS JOIN LATERAL (
+            SELECT {owner} AS owner FROM {table}
+            WHERE {field} = wanted.value AND {field} <> ''
+        ) AS found
+    """.format(**names)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(in_range, [wanted[0], wanted[-1], limit])
+        rows = cursor.fetchall()
+        if len(rows) >= limit:
+            cursor.execute(probes, [wanted])
+            rows = cursor.fetchall()
+    wanted_set = set(wanted)
+    counts: dict[tuple[str, int], int] = {}
+    for value, owner_id in rows:
+        if value in wanted_set:
+            counts[value, owner_id] = counts.get((value, owner_id), 0) + 1
+    return {pair for pair, count in counts.items() if count > 1}

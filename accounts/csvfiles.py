@@ -89,15 +89,34 @@ class DecodedLines:
         self.fallback_lines = 0
 
     def __iter__(self) -> Iterator[str]:
+        # Whole chunks are tried as UTF-8 first (one C call for a megabyte); only a chunk
+        # that fails is decoded line by line, so the fallback costs only where it is needed.
         with self.path.open("rb") as file:
-            first = True
-            for raw in file:
-                if first:
-                    raw = raw.removeprefix(codecs.BOM_UTF8)
-                    first = False
-                line, used_fallback = text.decode(raw, self.fallback)
-                self.fallback_lines += used_fallback
-                yield line
+            rest = file.read(CHUNK_SIZE).removeprefix(codecs.BOM_UTF8)
+            while rest:
+                chunk = file.read(CHUNK_SIZE)
+                data = rest + chunk
+                cut = data.rfind(b"\n") + 1 if chunk else len(data)
+                if cut == 0:  # a line longer than a chunk: read on
+                    rest = data
+                    continue
+                block, rest = data[:cut], data[cut:]
+                try:
+                    lines = block.decode("utf-8").split("\n")
+                except UnicodeDecodeError:
+                    yield from self._line_by_line(block)
+                    continue
+                last = lines.pop()
+                for line in lines:
+                    yield line + "\n"
+                if last:
+                    yield last
+
+    def _line_by_line(self, block: bytes) -> Iterator[str]:
+        for raw in block.splitlines(keepends=True):
+            line, used_fallback = text.decode(raw, self.fallback)
+            self.fallback_lines += used_fallback
+            yield line
 
 
 def sniff_delimiter(first_line: str) -> str:

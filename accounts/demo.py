@@ -10,7 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.ledger.services import change_balance
-from accounts.models import Account, BalanceEntry, CallRecord, HuntGroup, HuntGroupMembership, User
+from accounts.models import (
+    Account,
+    BalanceEntry,
+    CallRecord,
+    HuntGroup,
+    HuntGroupMembership,
+    PhoneNumber,
+    User,
+)
 
 DEMO_LOGIN = "telekonferencja_48223809888"
 DEMO_PASSWORD = "Demo-Konto-2026"  # demo only: the command refuses to run with DEBUG off
@@ -53,6 +61,11 @@ def load_demo() -> tuple[Account, bool]:
             "conferences_enabled": True,
             "mailbox": "1001",
         },
+    )
+    created_any |= created
+    # The number its calls are made from and answered on (the import tells directions by it).
+    _number, created = PhoneNumber.objects.get_or_create(
+        number="48223809888", defaults={"account": account}
     )
     created_any |= created
 

@@ -21,6 +21,8 @@ HELP_DESK_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "user": ("view", "change"),
         "balanceentry": ("view",),
         "callrecord": ("view",),
+        # The numbers an account answers on: staff assign them as customers port or buy them.
+        "phonenumber": ("view", "add", "change", "delete"),
         "auditevent": ("view",),
         "huntgroup": ("view", "add", "change", "delete"),
         "huntgroupmembership": ("view", "add", "change", "delete"),

@@ -233,7 +233,11 @@ class PhoneNumber(models.Model):
         Account, on_delete=models.CASCADE, related_name="numbers", verbose_name=_("account")
     )
     number = models.CharField(
-        _("number"), max_length=15, unique=True, validators=[validators.validate_e164_digits]
+        _("number"),
+        max_length=15,
+        unique=True,
+        validators=[validators.validate_e164_digits],
+        error_messages={"unique": _("This number already belongs to an account.")},
     )
 
     class Meta:
@@ -298,7 +302,10 @@ class CallRecord(models.Model):
     description = models.CharField(_("description"), max_length=255, blank=True)
     charge = models.DecimalField(_("charge"), **MONEY, default=Decimal("0.00"))
     call_key = models.CharField(_("call"), max_length=128, blank=True, default="")
-    is_primary_leg = models.BooleanField(_("shown in the call history"), default=True)
+    # db_default too: the import writes calls with COPY, which leaves the column out.
+    is_primary_leg = models.BooleanField(
+        _("shown in the call history"), default=True, db_default=True
+    )
 
     objects = CallRecordQuerySet.as_manager()
 
@@ -336,8 +343,13 @@ class BalanceEntry(models.Model):
         ADJUSTMENT = "adjustment", _("adjustment")
         REFUND = "refund", _("refund")
 
+    # No index of its own: balance_account_latest starts with the account.
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="balance_entries", verbose_name=_("account")
+        Account,
+        on_delete=models.CASCADE,
+        related_name="balance_entries",
+        verbose_name=_("account"),
+        db_index=False,
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     balance_after = models.DecimalField(_("balance after"), **MONEY)

@@ -308,6 +308,25 @@ def conference_edit_data(conference: Conference, **overrides) -> dict:
     return _apply(data, overrides)
 
 
+def phone_number_formset(account: Account | None = None, *new: str) -> dict:
+    """The telephone numbers inline as the page sends it: the stored ones, then `new` ones."""
+    stored = list(account.numbers.all()) if account is not None and account.pk else []
+    data: dict[str, object] = {
+        "numbers-TOTAL_FORMS": len(stored) + len(new),
+        "numbers-INITIAL_FORMS": len(stored),
+        "numbers-MIN_NUM_FORMS": 0,
+        "numbers-MAX_NUM_FORMS": 1000,
+    }
+    for index, number in enumerate(stored):
+        data[f"numbers-{index}-id"] = number.pk
+        data[f"numbers-{index}-number"] = number.number
+        if account is not None:
+            data[f"numbers-{index}-account"] = account.pk
+    for index, number in enumerate(new, start=len(stored)):
+        data[f"numbers-{index}-number"] = number
+    return data
+
+
 def admin_account_form(account: Account, **changes: object) -> dict:
     """The admin's account change form as the page sends it back; None drops a field."""
     data = {
@@ -324,6 +343,7 @@ def admin_account_form(account: Account, **changes: object) -> dict:
         "conferences_enabled": "on",
         "first_name": account.first_name,
         "last_name": account.last_name,
+        **phone_number_formset(account),
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}

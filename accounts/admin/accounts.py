@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin.account_pages import AccountPagesMixin
 from accounts.admin.base import AuditedAdmin, small_table
-from accounts.admin.forms import AccountAdminForm
+from accounts.admin.forms import AccountAdminForm, PhoneNumberForm
 from accounts.features import FEATURE_AND_LIMIT_FIELDS, change_features
 from accounts.http import StaffRequest
-from accounts.models import Account, User
+from accounts.models import Account, PhoneNumber, User
 from accounts.provisioning import send_password_email, set_status
 from accounts.templatetags.konto import money
 
@@ -53,9 +53,20 @@ class BalanceBelowZeroFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PhoneNumberInline(admin.TabularInline):
+    """The account's telephone numbers: its calls are told by them (and routed to them)."""
+
+    model = PhoneNumber
+    form = PhoneNumberForm
+    extra = 0
+    verbose_name = _("telephone number")
+    verbose_name_plural = _("telephone numbers")
+
+
 @admin.register(Account)
 class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
     form = AccountAdminForm
+    inlines = [PhoneNumberInline]
     list_display = [
         "account_id",
         "login",
@@ -87,6 +98,7 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
         "user__email",
         "phone",
         "alt_phone",
+        "numbers__number",
     ]
     search_help_text = _(
         "Login, account ID, name, company, e-mail or phone number (spaces and dashes are ignored)."
@@ -303,7 +315,12 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
         # Phone numbers are stored as +48221234567; staff type "22 123-45-67".
         digits = "".join(ch for ch in search_term if ch.isdigit())
         if len(digits) >= 3 and digits != search_term.strip():
-            queryset |= filtered.filter(Q(phone__contains=digits) | Q(alt_phone__contains=digits))
+            queryset |= filtered.filter(
+                Q(phone__contains=digits)
+                | Q(alt_phone__contains=digits)
+                | Q(numbers__number__contains=digits)
+            )
+            may_have_duplicates = True
         return queryset, may_have_duplicates
 
     # Saving: each kind of change through its service, each with its own audit event

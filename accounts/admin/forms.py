@@ -16,7 +16,7 @@ from accounts import validators
 from accounts.features import FEATURE_AND_LIMIT_FIELDS, check_features
 from accounts.form_fields import AmountField
 from accounts.ledger.services import MANUAL_BALANCE_KINDS, check_adjustment
-from accounts.models import Account
+from accounts.models import Account, PhoneNumber
 
 if TYPE_CHECKING:
     pass
@@ -102,3 +102,22 @@ class AdjustBalanceForm(forms.Form):
         if {"amount", "kind", "reason"} <= cleaned.keys():
             check_adjustment(cleaned["amount"], cleaned["kind"], cleaned["reason"])
         return cleaned
+
+
+class PhoneNumberForm(forms.ModelForm):
+    """A number as staff type it ("+48 22 380 98 88", "22 380 98 88"), stored as E.164 digits."""
+
+    # Wider than the stored digits: spaces, dashes and "+" are welcome on the way in.
+    number = forms.CharField(
+        label=_("number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"size": 20, "inputmode": "tel"}),
+        help_text=_("In international form, such as +48 22 380 98 88."),
+    )
+
+    class Meta:
+        model = PhoneNumber
+        fields = ["number"]
+
+    def clean_number(self) -> str:
+        return validators.e164_digits(self.cleaned_data["number"])

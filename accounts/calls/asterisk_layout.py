@@ -44,11 +44,22 @@ OPTIONS = ("loguniqueid", "loguserfield", "newcdrcolumns")
 UNIQUEID = re.compile(r"(?:.*-)?([0-9]{9,11})\.[0-9]+")
 
 
-@dataclass(frozen=True)
+# eq=False: a layout is counted for every row, and hashing by identity is the cheap kind;
+# the few layouts in use are the instances below (or the one --columns states).
+@dataclass(frozen=True, eq=False)
 class Layout:
     uniqueid: bool = False
     userfield: bool = False
     newcdrcolumns: bool = False
+
+    @property
+    def uniqueid_at(self) -> int:
+        """The uniqueid's column index, -1 without one (the readers' fast path)."""
+        return 16 if self.uniqueid else -1
+
+    @property
+    def linkedid_at(self) -> int:
+        return self.width - 2 if self.newcdrcolumns else -1
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from accounts import audit, bulk
 from accounts.calls.asterisk_csv import ASTERISK_SOURCE, AsteriskParser, Skipped
@@ -81,7 +81,6 @@ class Summary:
 class _AccountInfo:
     pk: int
     currency: str
-    numbers: frozenset[str] = frozenset()
 
 
 class CallImport:
@@ -109,6 +108,7 @@ class CallImport:
         self.batch_size = batch_size
         self.summary = Summary()
         self.accounts: dict[str, _AccountInfo | None] = {}
+        self.numbers: dict[int, frozenset[str]] = {}
         # Calls with a larger id than this were written by this run: finding one of them again
         # means the file has the call twice. A dry run writes nothing, so it remembers instead.
         self.watermark = 0
@@ -232,8 +232,6 @@ class CallImport:
                 )
             else:
                 call.account_pk = info.pk
-                if isinstance(self.parser, AsteriskParser):
-                    self.parser.settle(call, info.numbers)
                 fresh[key] = call
         return fresh
 
@@ -255,9 +253,13 @@ class CallImport:
                 else:
                     self.seen_in_dry_run[key] = call.line
         new_calls = list(fresh.values())
+        if isinstance(self.parser, AsteriskParser):
+            # Only for calls to write: a file imported again costs no rating.
+            for call in new_calls:
+                self.parser.settle(call, self.numbers[call.account_pk])
         self._count_charges(new_calls)
         self.summary.imported += len(new_calls)
-        if not self.dry_run:
+        if new_calls and not self.dry_run:
             self._write(new_calls)
 
     def _load_accounts(self, codes: set[str]) -> None:
@@ -276,7 +278,7 @@ class CallImport:
         ):
             numbers.setdefault(account_pk, set()).add(number)
         for code, pk, _currency in found:
-            infos[pk].numbers = frozenset(numbers.get(pk, ()))
+            self.numbers[pk] = frozenset(numbers.get(pk, ()))
             self.accounts[code] = infos[pk]
 
     def _existing(self, keys: list[CallKey]) -> Iterator[tuple[CallKey, int]]:
@@ -349,15 +351,11 @@ def settle_primary_legs(calls: set[tuple[int, str]]) -> None:
     changes are written.
     """
     keys = sorted({key for _account, key in calls})
-    several: set[tuple[int, str]] = set()
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        groups = (
-            CallRecord.objects.filter(call_key__in=keys[start : start + KEYS_PER_QUERY])
-            .values_list("account_id", "call_key")
-            .annotate(legs=Count("id"))
-            .filter(legs__gt=1)
-        )
-        several.update((account, key) for account, key, _legs in groups if (account, key) in calls)
+    several = {
+        (account, key)
+        for key, account in bulk.shared_values(CallRecord, "call_key", keys, "account_id")
+        if (account, key) in calls
+    }
     if not several:
         return
     legs: dict[tuple[int, str], list[tuple[bool, datetime, int, bool]]] = {}

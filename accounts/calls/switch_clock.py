@@ -25,26 +25,32 @@ class SwitchClock:
     def __init__(self, zone: tzinfo):
         self.zone = zone
         self.zone_name = str(zone)
-        # "YYYY-MM-DD HH" → the hour's UTC offset, or None for an hour with a clock change.
-        self._hours: dict[str, timedelta | None] = {}
+        # "YYYY-MM-DD HH" → the hour's UTC offset as text ("+01:00"), or None for an hour
+        # with a clock change (or a year out of range, which then raises on every row).
+        self._hours: dict[str, str | None] = {}
 
     def instants(self, value: str, column: str) -> tuple[datetime, ...]:
-        """The instants (aware, UTC) the local time `value` can mean: one, or two (autumn).
+        """The instants (aware) the local time `value` can mean: one, or two (autumn).
 
         Raises Rejected for text that is not Asterisk's date format, a year out of range,
         or a time the clock skipped (spring).
         """
+        suffix = self._hours.get(value[:13], "")
+        if suffix and len(value) == 19 and value[10] == " ":
+            try:
+                # One C call: the wall time with the hour's offset is the instant.
+                return (datetime.fromisoformat(value + suffix),)
+            except ValueError:
+                pass
         wall = _wall_time(value, column)
         hour = value[:13]
-        offset = self._hours.get(hour, ...)
-        if offset is ...:
-            offset = self._hours[hour] = self._regular_offset(wall)
-        if offset is not None:
-            return ((wall - offset).replace(tzinfo=UTC),)
+        if hour not in self._hours:
+            self._hours[hour] = self._regular_offset(wall)
+            return self.instants(value, column)
         return self._irregular(wall, value, column)
 
-    def _regular_offset(self, wall: datetime) -> timedelta | None:
-        """The hour's only UTC offset, or None when the offset changes within it."""
+    def _regular_offset(self, wall: datetime) -> str | None:
+        """The hour's only UTC offset ("+01:00"), or None when it changes within the hour."""
         start = wall.replace(minute=0, second=0)
         end = wall.replace(minute=59, second=59)
         offsets = {
@@ -55,7 +61,11 @@ class SwitchClock:
         if len(offsets) != 1:
             return None
         (offset,) = offsets
-        return offset
+        if offset is None:  # pragma: no cover - every IANA zone has an offset
+            return None
+        minutes = int(offset.total_seconds()) // 60
+        sign = "-" if minutes < 0 else "+"
+        return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
     def _irregular(self, wall: datetime, value: str, column: str) -> tuple[datetime, ...]:
         found = []

@@ -223,6 +223,7 @@ def test_staff_add_an_account_for_an_existing_user_and_it_is_audited(admin_clien
             "language": "pl",
             "max_conference_participants": 10,
             "max_concurrent_conferences": 3,
+            **factories.phone_number_formset(),
         },
     )
     assert response.status_code == 302

@@ -73,6 +73,7 @@ def test_staff_are_warned_and_saving_the_page_keeps_the_secret(admin_client, sip
     posted = {name: form[name].value() for name in form.fields}
     posted = {k: "on" if v is True else v for k, v in posted.items() if v not in (None, False)}
     assert posted["sip_password"] == ""
+    posted.update(factories.phone_number_formset(sip_account))
     assert admin_client.post(url, {**posted, "city": "Gdańsk"}).status_code == 302
     assert Account.objects.get(pk=sip_account.pk).city == "Gdańsk"
     assert stored_token(sip_account) == token

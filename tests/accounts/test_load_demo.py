@@ -18,6 +18,8 @@ def test_it_creates_the_demo_account_once(settings, client):
     account = Account.objects.get(account_id="telekonferencja_48223809888")
     assert counts[0] >= 24
     assert account.hunt_groups.exists()
+    # Its number, so the sample Master.csv imports with directions told by it.
+    assert list(account.numbers.values_list("number", flat=True)) == ["48223809888"]
     assert account.balance == account.balance_entries.aggregate(s=Sum("amount"))["s"]
     response = client.post(
         "/login/", {"username": "telekonferencja_48223809888", "password": "Demo-Konto-2026"}
