@@ -19,6 +19,9 @@ from accounts.models import CallRecord
 NO_CHARGE = Decimal("0.00")
 # E.164 numbers have at most 15 digits; anything past 32 is not a number a switch dialled.
 MAX_NUMBER = 32
+# Records of calls before 2000 or after 2100 are a broken clock, not a call.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
 # A record of a call longer than a day is a switch's broken timer, not a call to bill.
 MAX_SECONDS = 24 * 60 * 60
 MAX_SOURCE_ID = max_length(CallRecord, "source_id")
@@ -82,6 +85,11 @@ def read_iso_time(value: str, column: str, zone: tzinfo) -> datetime:
         raise Rejected(
             f"{value!r} is not a date and time like 2026-11-24T10:15:00+01:00", column
         ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        # Stored, a year-1 call breaks every page that converts it to the account's zone.
+        raise Rejected(
+            f"{value}: a year before {FIRST_YEAR} or after {LAST_YEAR} is not a real call", column
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 

@@ -14,11 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from accounts.calls.records import Rejected
-
-# Asterisk's records of calls before 2000 or after 2100 are a broken clock, not a call.
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
+from accounts.calls.records import FIRST_YEAR, LAST_YEAR, Rejected
 
 
 class SwitchClock:

@@ -80,3 +80,28 @@ def test_absurd_values_are_rejected_with_line_and_column_and_the_rest_imported(
     assert "Traceback" not in err
     assert "Imported 3 calls; 0 already present; 1 rejected." in out
     assert CallRecord.objects.count() == 3
+
+
+def test_a_konto_call_dated_year_one_is_rejected_not_stored(tmp_path, alice):
+    # Stored on PostgreSQL, such a call would break the customer's /calls/ for good.
+    from accounts.calls.konto_csv import COLUMNS
+
+    row = {
+        "call_id": "konto:1",
+        "account_id": ALICE,
+        "start_time": "0001-01-01T00:00:00+00:00",
+        "answer_time": "",
+        "caller": "48223809888",
+        "callee": "48226543210",
+        "direction": "out",
+        "duration": "0",
+        "billed_seconds": "0",
+        "disposition": "no_answer",
+        "description": "",
+        "charge": "0.00",
+        "currency": "PLN",
+    }
+    path = write(tmp_path, ",".join(COLUMNS), ",".join(row[name] for name in COLUMNS))
+    _out, err = run_rejecting(path, "--format", "konto")
+    assert "line 2, column start_time: 0001-01-01T00:00:00+00:00: a year before 2000" in err
+    assert not CallRecord.objects.exists()
