@@ -225,15 +225,17 @@ def _within_call(instants: tuple[datetime, ...], start: datetime, expected: int)
 
 def _identity(layout: Layout, fields: list[str], uniqueid: str) -> tuple[str, str]:
     """The leg's id and its call's key (see the module's docstring)."""
-    if not uniqueid:
-        digest = hashlib.blake2b("\x1f".join(fields[:16]).encode(), digest_size=16)
-        return f"row-{digest.hexdigest()}", ""
     if len(uniqueid) > MAX_UNIQUEID:
         raise Rejected(f"longer than {MAX_UNIQUEID} characters", "uniqueid")
     linkedid_at = layout.linkedid_at
     linkedid = fields[linkedid_at].strip() if linkedid_at >= 0 else ""
     if len(linkedid) > MAX_UNIQUEID:
         raise Rejected(f"longer than {MAX_UNIQUEID} characters", "linkedid")
+    # newcdrcolumns without loguniqueid: the linkedid names the call as well.
+    base = uniqueid or linkedid
+    if not base:
+        digest = hashlib.blake2b("\x1f".join(fields[:16]).encode(), digest_size=16)
+        return f"row-{digest.hexdigest()}", ""
     sequence = fields[linkedid_at + 1].strip() if linkedid_at >= 0 else ""
     if sequence:
         if not (sequence.isascii() and sequence.isdigit() and len(sequence) <= 10):
@@ -241,11 +243,11 @@ def _identity(layout: Layout, fields: list[str], uniqueid: str) -> tuple[str, st
         leg = sequence
     else:
         # uniqueid, channel, dstchannel, start, disposition
-        parts = (uniqueid, fields[5], fields[6], fields[9], fields[14])
+        parts = (base, fields[5], fields[6], fields[9], fields[14])
         # It only tells apart the few legs of one uniqueid: 32 bits are plenty, and a short
         # id keeps the index of every call small. CRC-32 is stable across runs and machines.
         leg = f"{zlib.crc32(chr(31).join(parts).encode()):08x}"
-    return f"{uniqueid}#{leg}", linkedid or uniqueid
+    return f"{base}#{leg}", linkedid or uniqueid
 
 
 def clid_parts(clid: str) -> tuple[str, str]:

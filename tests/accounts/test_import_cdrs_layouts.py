@@ -125,3 +125,27 @@ def test_the_sample_master_csv_imports_whole(alice, bob):
     path = Path(__file__).resolve().parent.parent / "data" / "asterisk-cdr" / "Master.csv"
     out, err = run(path, "--format", "asterisk")
     assert "Imported 40 calls; 0 already present; 0 rejected." in out, err
+
+
+def test_newcdrcolumns_without_a_uniqueid_use_the_linkedid(tmp_path, alice):
+    # newcdrcolumns=yes, loguniqueid=no: 19 columns, the call named by its linkedid.
+    lines = [
+        asterisk_row(ALICE, uniqueid=None, userfield=None, newcdrcolumns=("", "1794961168.3", "7")),
+        asterisk_row(
+            ALICE,
+            uniqueid=None,
+            userfield=None,
+            dstchannel="PJSIP/trunk-00000009",
+            newcdrcolumns=("", "1794961168.3", "8"),
+        ),
+    ]
+    path = write(tmp_path, *lines)
+    out, _err = run(path, "--format", "asterisk")
+    assert "Imported 2 calls" in out
+    assert set(CallRecord.objects.values_list("source_id", flat=True)) == {
+        "1794961168.3#7",
+        "1794961168.3#8",
+    }
+    assert CallRecord.objects.filter(is_primary_leg=True).count() == 1
+    out, _err = run(path, "--format", "asterisk")
+    assert "Imported 0 calls; 2 already present" in out
