@@ -22,6 +22,11 @@ RUN rm -f .env \
 # --- runtime stage ----------------------------------------------------------------------------
 FROM python:3.12-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=8000
+# sox: import_voicemail converts the switch's GSM, µ-law… recordings into WAV for the browser
+# (GSM lives in libsox-fmt-base; the rest of libsox-fmt-all is sound cards and MP3).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends sox libsox-fmt-base \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system konto && useradd --system --gid konto --home-dir /app --no-create-home konto
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv

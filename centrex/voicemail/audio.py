@@ -1,4 +1,8 @@
-"""A voicemail message's audio, served to its owner: whole, or one byte range for seeking."""
+"""A voicemail message's audio, served to its owner: whole, or one byte range for seeking.
+
+The portal plays `audio` (a PCM WAV); `original`, the switch's own file when the import
+converted it, is offered for download.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from django.core.files import File
+from django.db.models.fields.files import FieldFile
 from django.http import (
     FileResponse,
     Http404,
@@ -16,8 +21,6 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.utils.http import content_disposition_header
-
-from centrex.voicemail.models import VoicemailMessage
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +75,21 @@ def _chunks(audio: File, start: int, length: int) -> Iterator[bytes]:
 
 
 def audio_response(
-    request: HttpRequest, message: VoicemailMessage, filename: str, *, as_attachment: bool
+    request: HttpRequest,
+    stored: FieldFile,
+    filename: str,
+    *,
+    as_attachment: bool,
+    content_type: str = "audio/wav",
 ) -> HttpResponseBase:
-    """The message's audio (the caller has checked that it is the requester's own)."""
+    """A message's audio file (the caller has checked that it is the requester's own)."""
     try:
-        audio = message.audio.storage.open(message.audio.name, "rb")
-        size = message.audio.storage.size(message.audio.name)
+        if not stored.name:
+            raise FileNotFoundError
+        audio = stored.storage.open(stored.name, "rb")
+        size = stored.storage.size(stored.name)
     except (FileNotFoundError, ValueError):
-        logger.error("Voicemail audio missing from storage: message %s", message.pk)
+        logger.error("Voicemail audio missing from storage: %s", stored.name)
         raise Http404 from None
 
     response: HttpResponseBase
@@ -93,13 +103,13 @@ def audio_response(
         response["Content-Range"] = f"bytes */{size}"
     else:
         if byte_range is None:
-            response = FileResponse(audio, content_type="audio/wav")
+            response = FileResponse(audio, content_type=content_type)
             response["Content-Length"] = str(size)
         else:
             start, end = byte_range
             length = end - start + 1
             response = StreamingHttpResponse(
-                _chunks(audio, start, length), status=206, content_type="audio/wav"
+                _chunks(audio, start, length), status=206, content_type=content_type
             )
             response["Content-Length"] = str(length)
             response["Content-Range"] = f"bytes {start}-{end}/{size}"

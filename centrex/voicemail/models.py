@@ -7,6 +7,7 @@ The rules (PIN strength, import, notification, moving and deleting) live in
 from __future__ import annotations
 
 import secrets
+from functools import partial
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from centrex.voicemail import audio_formats
 
 
 def audio_upload_to(instance: VoicemailMessage, filename: str) -> str:
@@ -27,6 +29,12 @@ def audio_upload_to(instance: VoicemailMessage, filename: str) -> str:
     """
     token = secrets.token_urlsafe(24)
     return f"voicemail/{token[:2]}/{token}.wav"
+
+
+def original_upload_to(instance: VoicemailMessage, filename: str) -> str:
+    """As audio_upload_to, with the extension of the switch's format (`.WAV`, `.gsm`…)."""
+    token = secrets.token_urlsafe(24)
+    return f"voicemail/{token[:2]}/{token}.{instance.original_format or 'bin'}"
 
 
 class MailboxSettings(models.Model):
@@ -137,8 +145,13 @@ class MailboxSettings(models.Model):
 class VoicemailMessage(models.Model):
     """One voicemail message, as the switch recorded it.
 
-    `msg_id` is Asterisk's message id; with the account it identifies the message, so importing
-    the same spool twice adds nothing (see also DeletedVoicemail).
+    `msg_id` is Asterisk's message id (or, for switches older than Asterisk 11, one derived
+    from the message: see centrex.voicemail.message_info.legacy_id); with the account it
+    identifies the message, so importing the same spool twice adds nothing (see also
+    DeletedVoicemail).
+
+    `audio` is what the portal plays: a PCM WAV. When the switch recorded in another format
+    (GSM, µ-law…), the import converted it and keeps the switch's file in `original`.
     """
 
     class Folder(models.TextChoices):
@@ -148,6 +161,11 @@ class VoicemailMessage(models.Model):
         WORK = "Work", _("Work")
         FAMILY = "Family", _("Family")
         FRIENDS = "Friends", _("Friends")
+        CUST1 = "Cust1", _("Custom folder 1")
+        CUST2 = "Cust2", _("Custom folder 2")
+        CUST3 = "Cust3", _("Custom folder 3")
+        CUST4 = "Cust4", _("Custom folder 4")
+        CUST5 = "Cust5", _("Custom folder 5")
         URGENT = "Urgent", _("Urgent")
 
     account = models.ForeignKey(
@@ -166,6 +184,12 @@ class VoicemailMessage(models.Model):
     heard = models.BooleanField(_("heard"), default=False)
     audio = models.FileField(_("audio"), upload_to=audio_upload_to, max_length=200)
     audio_size = models.PositiveBigIntegerField(_("audio size (bytes)"), default=0)
+    original = models.FileField(
+        _("original recording"), upload_to=original_upload_to, max_length=200, blank=True
+    )
+    # The extension app_voicemail gave the original (its voicemail.conf format), e.g. "WAV"
+    # (GSM in WAV), "gsm", "ulaw"; empty when `audio` is the switch's own file.
+    original_format = models.CharField(_("original format"), max_length=10, blank=True)
     imported_at = models.DateTimeField(_("imported"), default=timezone.now)
 
     class Meta:
@@ -191,6 +215,11 @@ class VoicemailMessage(models.Model):
         if self.caller_name and self.caller_number:
             return f"{self.caller_name} <{self.caller_number}>"
         return self.caller_name or self.caller_number or str(_("unknown caller"))
+
+    @property
+    def original_label(self) -> str:
+        """The original's format, as codecs are called ("GSM (WAV)", "G.711 µ-law")."""
+        return audio_formats.label(self.original_format)
 
 
 class DeletedVoicemail(models.Model):
@@ -231,8 +260,9 @@ class DeletedVoicemail(models.Model):
 
 @receiver(post_delete, sender=VoicemailMessage)
 def _delete_audio_file(sender, instance: VoicemailMessage, **kwargs) -> None:
-    """A deleted message takes its audio with it, however it was deleted (portal, admin, an
-    account deleted with all it owns) — but only once the deletion is committed."""
-    if instance.audio:
-        name, storage = instance.audio.name, instance.audio.storage
-        transaction.on_commit(lambda: storage.delete(name))
+    """A deleted message takes its audio (and the original) with it, however it was deleted
+    (portal, admin, an account deleted with all it owns) — but only once the deletion is
+    committed."""
+    for stored in (instance.audio, instance.original):
+        if stored:
+            transaction.on_commit(partial(stored.storage.delete, stored.name))

@@ -6,11 +6,17 @@ from django.utils import timezone
 
 from accounts import mail
 from accounts.models import Account
+from centrex.voicemail.audio_formats import original_extension
 from centrex.voicemail.models import MailboxSettings, VoicemailMessage
 
 
-def attachment_name(message: VoicemailMessage, account: Account) -> str:
+def attachment_name(message: VoicemailMessage, account: Account, *, original: bool = False) -> str:
+    """voicemail-20261115-100000.wav, in the account's time zone; the switch's original
+    recording is voicemail-20261115-100000-original.gsm (.wav for GSM in WAV)."""
     local = timezone.localtime(message.received_at, account.zone)
+    if original:
+        extension = original_extension(message.original_format)
+        return f"voicemail-{local:%Y%m%d-%H%M%S}-original.{extension}"
     return f"voicemail-{local:%Y%m%d-%H%M%S}.wav"
 
 

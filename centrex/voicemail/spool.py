@@ -1,199 +1,179 @@
-"""The switch's spool: Asterisk app_voicemail's folders and message information files.
+"""The switch's spool: app_voicemail's folders, messages and greetings, as found on disk.
+
+    <spool>/<context>/<mailbox>/INBOX/msg0000.txt      the message information file
+                                      msg0000.wav      its recording, once per format= of
+                                      msg0000.WAV      voicemail.conf (see audio_formats)
+                               Old/ Work/ Family/ Friends/ Cust1/ … Cust5/ Urgent/
+                               Deleted/                the switch's own copies of deleted ones
+                               tmp/                    messages being recorded
+                               unavail.wav busy.wav greet.wav temp.wav   greetings
+
+How a message gets into a folder (app_voicemail.c, leave_voicemail, copy_message and
+msg_create_from_file, Asterisk 1.4 to 22): it is recorded into tmp/, where its .txt is created
+before the beep and gets its last lines (flag=, duration=) when the caller hangs up; then, with
+the folder locked (Asterisk's `.lock` file), the recordings are renamed (or copied) into the
+folder first and the .txt last. So a .txt in a folder means the message is complete, except
+while the folder is locked (a copy may be writing the .txt) — which is what this module and the
+importer watch for: tmp/ is never read, a locked folder waits for the next run, and so does a
+.txt without its duration= line that is still being written (see importer).
 
 Reading only; `centrex.voicemail.importer` turns what is found here into mailbox messages.
 """
 
 from __future__ import annotations
 
-import configparser
-import hashlib
 import re
-import wave
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from centrex.voicemail.audio_formats import BY_EXT
 from centrex.voicemail.models import VoicemailMessage
+from centrex.voicemail.spool_files import Entry, Refused, Spool, Vanished, recent, refusal
 
-# Folders of app_voicemail that hold messages we import, and ones that are none of our
-# business (recordings in progress, the switch's own backup of deleted messages).
+# Folders of app_voicemail that hold messages we import (its mailbox_folders[], less Deleted).
 IMPORTED_FOLDERS = {folder.value: folder for folder in VoicemailMessage.Folder}
-IGNORED_FOLDERS = {"tmp", "Deleted", "temp"}
-MESSAGE_FILE = re.compile(r"^msg\d{4,}\.txt$")
-MAX_TXT_SIZE = 64 * 1024
+# Recordings in progress, and the switch's backup of deleted messages: none of our business.
+SILENT_FOLDERS = {"tmp", "Deleted"}
+# The mailbox's greetings: unavailable, busy, the name, and the temporary greeting (files, each
+# once per format; `greet/` as a folder on some installations). Counted, not imported.
+GREETINGS = {"unavail", "busy", "greet", "temp"}
+# Asterisk holds a folder's lock for the moment it moves or copies a message, and gives up
+# waiting for one after 5 s: an older `.lock` was left behind by a crash and means nothing.
+LOCK_FRESH_SECONDS = 60
 
-_CALLERID = re.compile(
-    r'^\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^<]*?))\s*<(?P<number>[^>]*)>\s*$'
-)
+_MESSAGE_FILE = re.compile(r"^(msg\d{4,})\.(.+)$")
 
 
 class SpoolError(Exception):
     """A message in the spool that cannot be imported; the text says why (English)."""
 
 
-def parse_callerid(value: str) -> tuple[str, str]:
-    """`"Jan Kowalski" <48501234567>` → ("Jan Kowalski", "48501234567").
-
-    Asterisk writes `Unknown` (or nothing) when the caller sent no caller ID; both give ("", "").
-    """
-    value = value.strip()
-    match = _CALLERID.match(value)
-    if match:
-        name = match["quoted"] if match["quoted"] is not None else match["plain"]
-        name = re.sub(r"\\(.)", r"\1", name).strip()
-        number = match["number"].strip()
-    elif re.fullmatch(r"\+?[\d*#]+", value):
-        name, number = "", value
-    else:
-        name, number = value, ""
-    if name.lower() in {"unknown", "anonymous", "<unknown>"}:
-        name = ""
-    if number.lower() in {"unknown", "anonymous"}:
-        number = ""
-    return name[:100], number[:64]
-
-
-@dataclass
-class SpoolMessage:
-    """One message found in the spool: where it is and what its .txt says."""
-
-    txt_path: Path
-    mailbox: str
-    folder: str
-    msg_id: str = ""
-    caller_name: str = ""
-    caller_number: str = ""
-    received_at: datetime | None = None
-    duration: int = 0
-
-    @property
-    def wav_path(self) -> Path:
-        return self.txt_path.with_suffix(".wav")
-
-
-def _wav_duration(path: Path) -> int:
-    try:
-        with wave.open(str(path), "rb") as audio:
-            rate = audio.getframerate()
-            return round(audio.getnframes() / rate) if rate else 0
-    except (wave.Error, EOFError, OSError):
-        return 0
-
-
-def check_audio(path: Path) -> None:
-    """Raise SpoolError unless `path` is a non-empty RIFF/WAVE file."""
-    try:
-        with path.open("rb") as audio:
-            header = audio.read(12)
-    except FileNotFoundError:
-        raise SpoolError("missing audio file (.wav)") from None
-    except OSError as error:
-        raise SpoolError(f"cannot read the audio file: {error.strerror}") from None
-    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
-        raise SpoolError("the audio file is not a WAV file")
-
-
-def read_message_file(message: SpoolMessage) -> SpoolMessage:
-    """Fill `message` from its .txt (Asterisk's INI-style message information file).
-
-    Raises SpoolError for anything that makes the message unusable: no [message] section, a
-    missing or impossible origtime, a bad duration, an unreadable or oversized file.
-    """
-    path = message.txt_path
-    try:
-        if path.stat().st_size > MAX_TXT_SIZE:
-            raise SpoolError("the .txt file is too large to be a message information file")
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SpoolError(f"cannot read the .txt file: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")  # old switches write caller names in Latin-1
-    parser = configparser.ConfigParser(
-        interpolation=None, strict=False, comment_prefixes=(";", "#"), inline_comment_prefixes=None
-    )
-    try:
-        parser.read_string(text, source=str(path))
-    except configparser.MissingSectionHeaderError:
-        raise SpoolError("no [message] section") from None
-    except configparser.Error as error:
-        raise SpoolError(f"not a message information file ({error.__class__.__name__})") from None
-    if not parser.has_section("message"):
-        raise SpoolError("no [message] section")
-    section = parser["message"]
-
-    origtime = section.get("origtime", "").strip()
-    try:
-        seconds = int(origtime)
-    except ValueError:
-        raise SpoolError(f"bad origtime {origtime!r} (expected Unix seconds)") from None
-    if not 0 < seconds < 2**33:
-        raise SpoolError(f"bad origtime {origtime!r} (out of range)")
-    message.received_at = datetime.fromtimestamp(seconds, tz=UTC)
-
-    duration = section.get("duration", "").strip()
-    if duration:
-        try:
-            message.duration = int(duration)
-        except ValueError:
-            raise SpoolError(f"bad duration {duration!r} (expected seconds)") from None
-        if message.duration < 0:
-            raise SpoolError(f"bad duration {duration!r} (negative)")
-    else:
-        message.duration = _wav_duration(message.wav_path)
-
-    message.caller_name, message.caller_number = parse_callerid(section.get("callerid", ""))
-    message.msg_id = section.get("msg_id", "").strip()
-    if not message.msg_id:
-        # Switches older than Asterisk 11 write no msg_id: derive a stable one from what the
-        # message says about itself (not from its file name, which changes when it is moved).
-        basis = "|".join(
-            [origtime, section.get("callerid", ""), section.get("origmailbox", ""), duration]
-        )
-        message.msg_id = "legacy-" + hashlib.sha256(basis.encode()).hexdigest()[:24]
-    if len(message.msg_id) > 64:
-        raise SpoolError("msg_id longer than 64 characters")
-    return message
-
-
 @dataclass
 class SpoolProblem:
+    """Something in the spool that is refused (reported; the exit status says so)."""
+
     path: Path
     reason: str
 
 
-def scan_spool(root: Path, context: str = "default") -> Iterator[SpoolMessage | SpoolProblem]:
-    """Walk `<root>/<context>/<mailbox>/<folder>/msgNNNN.txt`, in a stable order.
+@dataclass
+class SpoolLater:
+    """A message left for the next run: the switch is still writing it."""
 
-    Yields a SpoolMessage per .txt (not yet read) and a SpoolProblem for folders that are not
-    Asterisk's. Greeting files, `tmp` and `Deleted` are skipped silently.
+    path: Path
+    reason: str
+
+
+@dataclass
+class SpoolGreeting:
+    path: Path
+
+
+@dataclass
+class SpoolMessage:
+    """One message found in a folder: its .txt and its recordings (extension → file)."""
+
+    context: str
+    mailbox: str
+    folder: str
+    txt: Entry
+    recordings: dict[str, Entry] = field(default_factory=dict)
+
+    @property
+    def folder_parts(self) -> tuple[str, str, str]:
+        return (self.context, self.mailbox, self.folder)
+
+    @property
+    def txt_parts(self) -> tuple[str, str, str, str]:
+        return (*self.folder_parts, self.txt.name)
+
+
+SpoolItem = SpoolMessage | SpoolProblem | SpoolLater | SpoolGreeting
+
+
+def folder_locked(spool: Spool, folder: tuple[str, ...]) -> bool:
+    """Whether Asterisk is moving or copying a message in this folder right now."""
+    try:
+        lock = spool.lstat([*folder, ".lock"])
+    except (Vanished, Refused):
+        return False
+    return recent(lock.mtime, LOCK_FRESH_SECONDS)
+
+
+def scan_spool(spool: Spool, context: str = "default") -> Iterator[SpoolItem]:
+    """Walk `<context>/<mailbox>/<folder>/msgNNNN.*`, in a stable order (nothing is read yet).
+
+    Yields a SpoolMessage per .txt in a message folder, a SpoolGreeting per greeting, and a
+    SpoolProblem for what is refused: folders that are not Asterisk's, and symbolic links,
+    FIFOs and other non-regular files where Konto would read.
     """
+    try:
+        mailboxes = spool.listing([context])
+    except (Refused, Vanished) as error:
+        yield SpoolProblem(spool.path([context]), f"cannot list the folder: {error}")
+        return
+    for mailbox in mailboxes:
+        if mailbox.is_dir:
+            yield from _scan_mailbox(spool, context, mailbox.name)
+        elif not mailbox.is_file:  # e.g. FreePBX's device context: links to default's boxes
+            yield SpoolProblem(spool.path([context, mailbox.name]), refusal(mailbox.mode))
 
-    def listing(directory: Path) -> Iterator[Path | SpoolProblem]:
-        try:
-            yield from sorted(directory.iterdir())
-        except OSError as error:
-            yield SpoolProblem(directory, f"cannot list the folder: {error.strerror}")
 
-    for mailbox_dir in listing(root / context):
-        if isinstance(mailbox_dir, SpoolProblem):
-            yield mailbox_dir
+def _scan_mailbox(spool: Spool, context: str, mailbox: str) -> Iterator[SpoolItem]:
+    try:
+        entries = spool.listing([context, mailbox])
+    except (Refused, Vanished) as error:
+        yield SpoolProblem(spool.path([context, mailbox]), f"cannot list the folder: {error}")
+        return
+    greetings = set()
+    for entry in entries:
+        path = spool.path([context, mailbox, entry.name])
+        if entry.name.split(".", 1)[0] in GREETINGS:
+            greetings.add(entry.name.split(".", 1)[0])
+        elif entry.name in SILENT_FOLDERS:
             continue
-        if not mailbox_dir.is_dir():
+        elif entry.name in IMPORTED_FOLDERS and not entry.is_dir:
+            yield SpoolProblem(path, refusal(entry.mode))
+        elif entry.name in IMPORTED_FOLDERS:
+            yield from _scan_folder(spool, (context, mailbox, entry.name))
+        elif entry.is_dir:
+            yield SpoolProblem(path, "not a voicemail folder Konto imports")
+    for greeting in sorted(greetings):
+        yield SpoolGreeting(spool.path([context, mailbox, greeting]))
+
+
+def _scan_folder(spool: Spool, folder: tuple[str, str, str]) -> Iterator[SpoolItem]:
+    try:
+        entries = spool.listing(folder)
+    except (Refused, Vanished) as error:
+        yield SpoolProblem(spool.path(folder), f"cannot list the folder: {error}")
+        return
+    files: dict[str, dict[str, Entry]] = {}
+    refused: dict[str, list[Entry]] = {}
+    for entry in entries:
+        match = _MESSAGE_FILE.match(entry.name)
+        if not match or (match[2] != "txt" and match[2] not in BY_EXT):
+            continue  # not a file of a message (.lock, editor backups…)
+        stem, ext = match.groups()
+        if entry.is_file:
+            files.setdefault(stem, {})[ext] = entry
+        else:
+            refused.setdefault(stem, []).append(entry)
+    locked = folder_locked(spool, folder)
+    for stem in sorted(files.keys() | refused.keys()):
+        if stem in refused:
+            for entry in refused[stem]:
+                yield SpoolProblem(spool.path([*folder, entry.name]), refusal(entry.mode))
             continue
-        for folder_dir in listing(mailbox_dir):
-            if isinstance(folder_dir, SpoolProblem):
-                yield folder_dir
-                continue
-            if not folder_dir.is_dir() or folder_dir.name in IGNORED_FOLDERS:
-                continue  # greeting recordings (busy.wav, unavail.wav…), tmp, Deleted
-            if folder_dir.name not in IMPORTED_FOLDERS:
-                yield SpoolProblem(folder_dir, "not a voicemail folder Konto imports")
-                continue
-            for txt in listing(folder_dir):
-                if isinstance(txt, SpoolProblem):
-                    yield txt
-                elif MESSAGE_FILE.match(txt.name) and txt.is_file():
-                    yield SpoolMessage(txt, mailbox=mailbox_dir.name, folder=folder_dir.name)
+        recordings = files[stem]
+        txt = recordings.pop("txt", None)
+        if txt is None:
+            continue  # recordings whose .txt is not there yet (or no more): not a message
+        if locked:
+            yield SpoolLater(
+                spool.path([*folder, txt.name]),
+                "Asterisk has locked the folder (.lock): a message is being moved or copied",
+            )
+            continue
+        yield SpoolMessage(*folder, txt=txt, recordings=recordings)

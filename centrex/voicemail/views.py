@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import feature_required
 from accounts.http import CustomerRequest
+from centrex.voicemail import audio_formats
 from centrex.voicemail.audio import audio_response
 from centrex.voicemail.forms import MailboxSettingsForm, PinForm
 from centrex.voicemail.models import VoicemailMessage
@@ -104,7 +105,7 @@ def voicemail_pin(request: CustomerRequest) -> HttpResponse:
 def _audio(request: CustomerRequest, pk: int, *, as_attachment: bool) -> HttpResponseBase:
     message = _get_message(request, pk)
     filename = attachment_name(message, request.account)
-    return audio_response(request, message, filename, as_attachment=as_attachment)
+    return audio_response(request, message.audio, filename, as_attachment=as_attachment)
 
 
 @require_GET
@@ -117,7 +118,21 @@ def voicemail_audio(request: CustomerRequest, pk: int) -> HttpResponseBase:
 @require_GET
 @voicemail_required
 def voicemail_download(request: CustomerRequest, pk: int) -> HttpResponseBase:
-    return _audio(request, pk, as_attachment=True)
+    """The WAV the page plays; with ?original=1, the switch's own recording when the import
+    converted it (GSM, µ-law…), which is 404 for a message that has none."""
+    if "original" not in request.GET:
+        return _audio(request, pk, as_attachment=True)
+    message = _get_message(request, pk)
+    if not message.original:
+        raise Http404
+    filename = attachment_name(message, request.account, original=True)
+    return audio_response(
+        request,
+        message.original,
+        filename,
+        as_attachment=True,
+        content_type=audio_formats.content_type(message.original_format),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core.files.base import ContentFile
 
 from centrex.voicemail.models import MailboxSettings, VoicemailMessage
 from tests.factories import enable_voicemail, make_message
@@ -109,6 +110,26 @@ def test_each_message_plays_in_the_page_and_can_be_downloaded(alice_client, alic
     assert f'href="/centrex/voicemail/{message.pk}/delete/"' in html
 
 
+def test_a_converted_message_offers_the_switchs_original_for_download(alice_client, alice):
+    enable_voicemail(alice)
+    alice.language = "en"
+    alice.save()
+    plain = make_message(alice)
+    converted = make_message(alice, original_format="WAV")
+    converted.original.save("original", ContentFile(b"RIFF"))
+    html = alice_client.get("/centrex/voicemail/").content.decode()
+    link = f'href="/centrex/voicemail/{converted.pk}/download/?original=1" download>'
+    assert link + "Original recording (GSM WAV)</a>" in html
+    assert f"/centrex/voicemail/{plain.pk}/download/?original=1" not in html
+
+
+def test_custom_folders_have_names(alice_client, alice):
+    enable_voicemail(alice)
+    make_message(alice, folder=VoicemailMessage.Folder.CUST3, caller_name="Klient")
+    html = alice_client.get("/centrex/voicemail/").content.decode()
+    assert 'data-testid="folder-Cust3"' in html and "Klient" in html
+
+
 def test_an_empty_mailbox_says_no_data(alice_client, alice):
     enable_voicemail(alice)
     html = alice_client.get("/centrex/voicemail/").content.decode()
@@ -150,4 +171,6 @@ def test_the_number_of_queries_does_not_grow_with_the_messages(
         make_message(alice, folder=folder)
     with django_assert_max_num_queries(5):
         response = alice_client.get("/centrex/voicemail/")
-    assert response.content.decode().count('data-testid="message"') == 12
+    assert response.content.decode().count('data-testid="message"') == 2 * len(
+        VoicemailMessage.Folder
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 
 from tests.factories import enable_voicemail, make_message, wav_bytes
 
@@ -120,3 +121,53 @@ def test_audio_files_have_names_that_cannot_be_guessed(alice, message):
         assert alice.account_id not in m.audio.name and m.caller_number not in m.audio.name
         assert len(m.audio.name.rsplit("/", 1)[1]) >= 32
     assert message.audio.name != other.audio.name
+
+
+# The switch's original recording, kept when the import converted it (GSM, µ-law…)
+
+ORIGINAL = b"RIFF\x00\x00\x00\x00WAVEfmt " + bytes(range(256)) * 4
+
+
+@pytest.fixture
+def converted(alice):
+    enable_voicemail(alice)
+    message = make_message(alice, audio=AUDIO, original_format="WAV")
+    message.original.save("original", ContentFile(ORIGINAL))
+    return message
+
+
+def test_the_original_is_downloaded_as_the_switch_recorded_it(alice_client, converted):
+    response = alice_client.get(f"/centrex/voicemail/{converted.pk}/download/?original=1")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "audio/wav"
+    assert response["Content-Disposition"].startswith('attachment; filename="voicemail-2026')
+    assert response["Content-Disposition"].endswith('-original.wav"')
+    assert _body(response) == ORIGINAL
+
+
+def test_a_raw_original_keeps_its_extension(alice_client, alice):
+    enable_voicemail(alice)
+    message = make_message(alice, audio=AUDIO, original_format="gsm")
+    message.original.save("original", ContentFile(b"\xd8" * 330))
+    response = alice_client.get(f"/centrex/voicemail/{message.pk}/download/?original=1")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].endswith('-original.gsm"')
+    assert message.original.name.endswith(".gsm")
+
+
+def test_a_message_without_an_original_has_no_original_to_download(alice_client, message):
+    assert (
+        alice_client.get(f"/centrex/voicemail/{message.pk}/download/?original=1").status_code == 404
+    )
+
+
+def test_another_accounts_original_is_not_found(client, bob, converted):
+    enable_voicemail(bob, mailbox="1002")
+    client.force_login(bob.user)
+    response = client.get(f"/centrex/voicemail/{converted.pk}/download/?original=1")
+    assert response.status_code == 404
+
+
+def test_the_player_gets_the_converted_wav_not_the_original(alice_client, converted):
+    response = alice_client.get(f"/centrex/voicemail/{converted.pk}/audio/")
+    assert _body(response) == AUDIO

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from centrex.voicemail.message_info import parse_callerid
 from centrex.voicemail.models import MailboxSettings
 from centrex.voicemail.pin import validate_pin
 from centrex.voicemail.services import change_pin, clear_pin, settings_for
-from centrex.voicemail.spool import parse_callerid
 
 
 @pytest.mark.parametrize("pin", ["4831", "739164", "20519", "48302917", "0471", "5500"])
@@ -51,6 +51,8 @@ def test_weak_pins_are_refused_with_a_reason(pin, code):
         ('"" <48226543210>', "", "48226543210"),
         ("Jan <+48501234567>", "Jan", "+48501234567"),
         ('"Jan \\"Szef\\" K" <100>', 'Jan "Szef" K', "100"),
+        # Before Asterisk 11 the quotes inside the name were written as they came.
+        ('"Firma "ABC" Sp. z o.o." <100>', 'Firma "ABC" Sp. z o.o.', "100"),
         ("<48501234567>", "", "48501234567"),
         ("48501234567", "", "48501234567"),
         ("Unknown", "", ""),
