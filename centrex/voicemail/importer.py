@@ -261,6 +261,8 @@ class _Run:
                 self.reject(SpoolProblem(path, str(error)))
             except Vanished as error:
                 self.later(SpoolLater(path, f"{error}; left for the next run"))
+            except OSError as error:  # e.g. no room left for the conversion's temporary files
+                self.reject(SpoolProblem(path, f"cannot read or convert it: {error}"))
             except (_Later, StillWriting) as error:
                 self.later(SpoolLater(path, str(error)))
 

@@ -77,6 +77,8 @@ def wav_info(path: Path) -> WavInfo | None:
             chunk, length = header[:4], struct.unpack("<I", header[4:])[0]
             if chunk == b"fmt " and length >= 16:
                 body = wav.read(min(length, 40))
+                if len(body) < 16:
+                    return None
                 tag, channels, rate, byte_rate, _align, bits = struct.unpack("<HHIIHH", body[:16])
                 if tag == _EXTENSIBLE and len(body) >= 40:
                     tag = (

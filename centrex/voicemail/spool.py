@@ -134,7 +134,9 @@ def _scan_mailbox(spool: Spool, context: str, mailbox: str) -> Iterator[SpoolIte
         elif entry.name in SILENT_FOLDERS:
             continue
         elif entry.name in IMPORTED_FOLDERS and not entry.is_dir:
-            yield SpoolProblem(path, refusal(entry.mode))
+            yield SpoolProblem(
+                path, "a file, not a folder" if entry.is_file else refusal(entry.mode)
+            )
         elif entry.name in IMPORTED_FOLDERS:
             yield from _scan_folder(spool, (context, mailbox, entry.name))
         elif entry.is_dir:

@@ -256,6 +256,7 @@ def test_a_message_without_any_recording_is_reported(alice, spool):
     ("data", "reason"),
     [
         (b"GSM\x00" * 50, "not a WAV file"),
+        (b"RIFF\x10\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00", "not a WAV file"),
         (b"", "the file is empty"),
         (wav_bytes(seconds=2)[:2000], "cut off: shorter than its WAV header says"),
         (wav_bytes(seconds=0), "the WAV file holds no sound"),

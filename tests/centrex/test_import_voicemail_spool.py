@@ -255,6 +255,14 @@ def test_a_txt_that_is_a_folder_is_refused(alice, spool):
     assert status == 1 and f"Skipped {odd}: a directory, not a regular file" in err
 
 
+def test_a_folder_that_is_a_file_is_refused(alice, spool):
+    enable_voicemail(alice)
+    _box(spool).mkdir(parents=True)
+    (_box(spool) / "INBOX").write_text("")
+    _, err, status = run(spool)
+    assert status == 1 and f"Skipped {_box(spool) / 'INBOX'}: a file, not a folder" in err
+
+
 def test_linked_mailboxes_and_folders_are_refused(alice, bob, spool, tmp_path):
     # FreePBX's "device" context links each device to its user's mailbox in "default".
     enable_voicemail(alice)

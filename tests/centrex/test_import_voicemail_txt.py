@@ -4,6 +4,7 @@ names in legacy code pages, and the id of a message that has no msg_id (Asterisk
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 
 import pytest
@@ -245,3 +246,22 @@ def test_a_message_imported_under_the_first_legacy_id_is_not_imported_again(alic
     out, _, status = run(spool)
     assert status == 0
     assert "Imported 0" in out and "1 already present" in out
+
+
+def test_an_unreadable_txt_is_reported_and_the_rest_imported(alice, spool, monkeypatch):
+    enable_voicemail(alice)
+    unreadable = write_spool_message(spool, "1001", "INBOX", 0)
+    write_spool_message(spool, "1001", "INBOX", 1, msg_id="readable")
+    real_open = os.open
+
+    def permission_denied(path, flags, *args, **kwargs):
+        if path == unreadable.name:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    # Running as root in a container, chmod 000 would not stop the read: deny it here.
+    monkeypatch.setattr("centrex.voicemail.spool_files.os.open", permission_denied)
+    out, err, status = run(spool)
+    assert status == 1
+    assert f"Skipped {unreadable}: cannot read it: Permission denied" in err
+    assert VoicemailMessage.objects.get().msg_id == "readable"
