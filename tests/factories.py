@@ -322,8 +322,8 @@ def phone_number_formset(account: Account | None = None, *new: str) -> dict:
         data[f"numbers-{index}-number"] = number.number
         if account is not None:
             data[f"numbers-{index}-account"] = account.pk
-    for index, number in enumerate(new, start=len(stored)):
-        data[f"numbers-{index}-number"] = number
+    for index, typed in enumerate(new, start=len(stored)):
+        data[f"numbers-{index}-number"] = typed
     return data
 
 

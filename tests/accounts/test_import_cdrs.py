@@ -21,6 +21,7 @@ from tests.accounts.cdr_files import ALICE, BOB, asterisk_row, run, run_rejectin
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def day(tmp_path, alice, bob) -> Path:
     """A small day on the switch: two answered calls, one unanswered, one busy."""

@@ -14,12 +14,15 @@ def test_each_line_is_decoded_on_its_own(tmp_path, alice):
     path = tmp_path / "Master.csv"
     inbound = {"dcontext": "from-trunk", "src": "48501234567", "dst": "48223809888"}
     path.write_bytes(
-        (asterisk_row(ALICE, uniqueid="1794961168.1", clid=clid("Łódź", "1"), **inbound) + "\n")
-        .encode()
-        + (asterisk_row(ALICE, uniqueid="1794961168.2", clid=clid("Żółć", "2"), **inbound) + "\n")
-        .encode("cp1250")
-        + (asterisk_row(ALICE, uniqueid="1794961168.3", clid=clid("Gęś", "3"), **inbound) + "\n")
-        .encode()
+        (
+            asterisk_row(ALICE, uniqueid="1794961168.1", clid=clid("Łódź", "1"), **inbound) + "\n"
+        ).encode()
+        + (
+            asterisk_row(ALICE, uniqueid="1794961168.2", clid=clid("Żółć", "2"), **inbound) + "\n"
+        ).encode("cp1250")
+        + (
+            asterisk_row(ALICE, uniqueid="1794961168.3", clid=clid("Gęś", "3"), **inbound) + "\n"
+        ).encode()
     )
     out, err = run(path, "--format", "asterisk")
     assert "Imported 3 calls" in out, err

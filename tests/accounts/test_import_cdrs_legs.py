@@ -7,6 +7,7 @@ the caller's uniqueid (and, with newcdrcolumns, one linkedid and a growing seque
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -22,7 +23,7 @@ UNIQUEID = "1794961168.42"
 
 def forked_dial(uniqueid: str = UNIQUEID) -> list[str]:
     """Dial(PJSIP/100&PJSIP/101&PJSIP/102): three legs, the second one answered."""
-    common = {
+    common: dict[str, Any] = {
         "uniqueid": uniqueid,
         "channel": "PJSIP/48223809888-0000002a",
         "start": "2026-11-02 08:10:00",

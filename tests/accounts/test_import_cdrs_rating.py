@@ -76,9 +76,7 @@ def test_the_accounts_numbers_tell_the_direction(tmp_path, alice):
             dcontext="nask-custom",
             uniqueid="1794961168.2",
         ),
-        asterisk_row(
-            ALICE, src="+48 22 380 98 88", dst="0048223809888", uniqueid="1794961168.3"
-        ),
+        asterisk_row(ALICE, src="+48 22 380 98 88", dst="0048223809888", uniqueid="1794961168.3"),
     ]
     out, _err = run(write(tmp_path, *lines), "--format", "asterisk", "--rate", "1")
     directions = dict(CallRecord.objects.values_list("call_key", "direction"))
