@@ -1,7 +1,8 @@
 """Invitation, update and cancellation e-mails to a conference's invitees.
 
 Each invitee gets a message of their own (invitees never see each other's addresses), in the
-organiser's language, with times in the organiser's time zone, the dial-in numbers and the
+organiser's language, with times in the organiser's time zone (with their UTC offsets when the
+clocks change during the conference or its start happens twice), the dial-in numbers and the
 guest code (never the host code), and, for a scheduled conference, the iCalendar file.
 Messages are built while the conference is still as it was (a cancellation is built before
 the conference is deleted) and sent by the caller once the transaction has committed.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from django.core.mail import EmailMultiAlternatives
 
 from accounts import mail
-from conferences import ics
+from conferences import ics, local_time
 from conferences.models import Conference, dial_in_links
 
 INVITATION = "invitation"
@@ -37,6 +38,9 @@ def build_messages(
         "guest_code": guest_code,
         "dial_in": dial_in_links(guest_code),
         "duration": conference.get_duration_display,
+        # On the days the clocks change, local times alone would mislead (01:30–04:00 is 90
+        # minutes on the night they go forward): the times then carry their UTC offsets.
+        "offsets": local_time.clock_offsets(conference.starts_at, conference.ends_at, account.zone),
     }
     reply_to = [account.email] if account.email else None
     messages = []

@@ -2,18 +2,22 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
+from conferences import local_time, rules
 from conferences.models import (
+    EARLIEST_START_DAY,
+    LATEST_START_DAY,
     MAX_DURATION_MINUTES,
     MAX_INVITEES,
     MIN_DURATION_MINUTES,
@@ -64,6 +68,11 @@ def _minutes_field(label, help_text, required_message):
     )
 
 
+# The two answers to "which 02:30?" on the night the clocks go back (PEP 495's fold 0 and 1).
+FIRST = "first"
+SECOND = "second"
+
+
 class ConferenceForm(forms.Form):
     """Add or edit a conference. Times are entered in the account's time zone.
 
@@ -91,6 +100,18 @@ class ConferenceForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": _("Enter a time as hours and minutes, for example 10:00.")},
+    )
+    # Asked only when the start is a time that happens twice (the clocks go back): which one.
+    # The choices' words name the time and its offsets (see _ask_which_start).
+    start_fold = forms.ChoiceField(
+        label=_("Which one do you mean?"),
+        help_text=_(
+            "The clocks go back an hour that night, so this time happens twice, an hour apart."
+        ),
+        required=False,
+        choices=[(FIRST, FIRST), (SECOND, SECOND)],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of the two times.")},
     )
     duration_minutes = _minutes_field(
         _("Duration (minutes)"),
@@ -162,14 +183,31 @@ class ConferenceForm(forms.Form):
             "Your account allows up to %(limit)d participants.",
             account.max_conference_participants,
         ) % {"limit": account.max_conference_participants}
+        # Whether the form shows the "which one?" choice: the start happens twice that day.
+        self.start_is_repeated = False
+        # (A bound form decides in clean(), from the date and time posted.)
+        if (
+            not self.is_bound
+            and conference is not None
+            and not conference.is_permanent
+            and local_time.is_repeated(conference.starts_at, account.zone)
+        ):
+            self._ask_which_start(timezone.localtime(conference.starts_at, account.zone))
         if conference is not None and conference.has_started():
             # Once it has started a conference can be extended, not moved (the service checks
             # it too; disabled fields keep their initial value whatever is posted).
-            for name in ("start_date", "start_time", "is_permanent"):
+            for name in ("start_date", "start_time", "start_fold", "is_permanent"):
                 self.fields[name].disabled = True
             self.fields["start_date"].help_text = _(
                 "The conference has started: it cannot be moved, only made longer or shorter."
             )
+
+    def clean_start_date(self) -> date | None:
+        day = self.cleaned_data.get("start_date")
+        in_range = day is None or EARLIEST_START_DAY <= day <= LATEST_START_DAY
+        if not in_range and not self.fields["start_date"].disabled:
+            raise ValidationError(rules.start_day_range_message(), code="out_of_range")
+        return day
 
     def clean_invitees(self) -> list[str]:
         text = self.cleaned_data.get("invitees", "")
@@ -224,28 +262,92 @@ class ConferenceForm(forms.Form):
         return cleaned
 
     def _aware(self, naive: datetime) -> datetime | None:
+        """The start as an aware UTC moment, or None with the error at the field to blame."""
         zone = self.account.zone
-        aware = naive.replace(tzinfo=zone)
-        # A time skipped when the clocks go forward (e.g. 02:30 on the last Sunday of March in
-        # Warsaw) does not exist; zoneinfo would quietly shift it.
-        if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        answer = self.cleaned_data.get("start_fold")
+        fold = {FIRST: 0, SECOND: 1}.get(answer or "")
+        try:
+            moment = local_time.to_moment(naive, zone, fold)
+        except local_time.NonexistentTime:
+            # 02:30 on the last Sunday of March in Warsaw: zoneinfo would quietly shift it.
             self.add_error(
                 "start_time",
-                _(
-                    "This time does not exist in your time zone because the clocks are moved "
-                    "forward then. Choose another time."
+                ValidationError(
+                    _(
+                        "This time does not exist in your time zone because the clocks are "
+                        "moved forward then. Choose another time."
+                    ),
+                    code="skipped_time",
                 ),
             )
-            return None
-        return aware
+        except local_time.AmbiguousTime as repeated:
+            self._ask_which_start(repeated.first)
+            self.add_error(
+                "start_fold",
+                ValidationError(
+                    _(
+                        "%(time)s happens twice on %(day)s in your time zone (%(zone)s), "
+                        "because the clocks go back an hour. Choose which %(time)s you mean."
+                    ),
+                    code="repeated_time",
+                    params={
+                        "time": time_format(repeated.first, "TIME_FORMAT"),
+                        "day": date_format(repeated.first, "SHORT_DATE_FORMAT"),
+                        "zone": self.account.time_zone,
+                    },
+                ),
+            )
+        except local_time.OutOfRange:
+            self.add_error(
+                "start_date",
+                ValidationError(rules.start_day_range_message(), code="out_of_range"),
+            )
+        else:
+            if local_time.is_repeated(moment, zone):
+                # Answered: keep the choice on the page (checked) should the form come back.
+                self._ask_which_start(moment.astimezone(zone))
+            return moment
+        return None
+
+    def _ask_which_start(self, local: datetime) -> None:
+        """Show the "which one?" choice for a local time that happens twice.
+
+        Each choice names the time with its UTC offset, and as summer or winter time when
+        the zone calls them so (the first is the one before the clocks go back).
+        """
+        first = local.replace(fold=0)
+        second = local.replace(fold=1)
+        shown = time_format(first, "TIME_FORMAT")
+        seasons = bool(first.dst()) and not second.dst()
+        words = {
+            FIRST: _("the first %(time)s, summer time (%(offset)s)")
+            if seasons
+            else _("the first %(time)s (%(offset)s)"),
+            SECOND: _("the second %(time)s, winter time (%(offset)s)")
+            if seasons
+            else _("the second %(time)s (%(offset)s)"),
+        }
+        zone = self.account.zone
+        field = self.fields["start_fold"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (FIRST, words[FIRST] % {"time": shown, "offset": local_time.offset_label(first, zone)}),
+            (
+                SECOND,
+                words[SECOND] % {"time": shown, "offset": local_time.offset_label(second, zone)},
+            ),
+        ]
+        self.start_is_repeated = True
 
 
 def initial_for(conference: Conference, account: Account) -> dict:
     start = timezone.localtime(conference.starts_at, account.zone)
+    repeated = local_time.is_repeated(start, account.zone)
     return {
         "name": conference.name,
         "start_date": start.date(),
         "start_time": start.time().replace(second=0, microsecond=0),
+        "start_fold": (SECOND if start.fold else FIRST) if repeated else "",
         "duration_minutes": conference.duration_minutes if not conference.is_permanent else None,
         "is_permanent": conference.is_permanent,
         "max_session_minutes": conference.max_session_minutes,

@@ -1,7 +1,8 @@
 """Conferences: scheduled conferences and permanent meeting rooms, their access codes, invitees.
 
 Times: `starts_at` and `ends_at` are aware UTC. A scheduled conference runs from `starts_at` to
-`ends_at`. A permanent meeting room opens at `starts_at` and has no end (`ends_at` is NULL)
+`ends_at`, which is its duration later in real time (`local_time.end_after`), also on the days
+the clocks change. A permanent meeting room opens at `starts_at` and has no end (`ends_at` is NULL)
 until staff end it. So, at any moment:
 
     past     ends_at <= now                       (over: its codes are released)
@@ -18,7 +19,7 @@ the `release_conference_codes` command), and ending or deleting a conference del
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -43,6 +44,10 @@ MAX_INVITEES = 100
 # conference hopeless even with many thousands of conferences at once, and are still easy to
 # key in on a phone.
 CODE_LENGTH = 8
+# The days a conference may start on. A date near year 1 or 9999 cannot even be turned into
+# UTC or given an end; a real plan is never that far away.
+EARLIEST_START_DAY = date(2000, 1, 1)
+LATEST_START_DAY = date(2099, 12, 31)
 # Callers may dial in this long before a scheduled conference starts.
 EARLY_JOIN = timedelta(minutes=15)
 
@@ -168,7 +173,10 @@ class Conference(models.Model):
     def duration_minutes(self) -> int | None:
         if self.ends_at is None:
             return None
-        return round((self.ends_at - self.starts_at).total_seconds() / 60)
+        # In UTC: two times in the same zone subtract on the wall clock, which is off by an
+        # hour across a clock change (local_time).
+        real = self.ends_at.astimezone(UTC) - self.starts_at.astimezone(UTC)
+        return round(real.total_seconds() / 60)
 
     def get_duration_display(self) -> str:
         if self.is_permanent and self.ends_at is None:

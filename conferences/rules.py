@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account
+from conferences import local_time
 from conferences.models import (
+    EARLIEST_START_DAY,
+    LATEST_START_DAY,
     MAX_DURATION_MINUTES,
     MAX_INVITEES,
     MIN_DURATION_MINUTES,
@@ -199,7 +203,9 @@ def _scheduled_times(
     data: ConferenceData, started: Conference | None, now: datetime, fail: Fail
 ) -> tuple[datetime | None, datetime | None]:
     """A scheduled conference starts when chosen (not in the past; not moved once started)."""
-    start = data.starts_at
+    # Everything below compares and adds on UTC moments: aware times in one zone compare and
+    # add on the wall clock, which is wrong on the days the clocks change (local_time).
+    start = data.starts_at.astimezone(UTC) if data.starts_at is not None else None
     if start is None:
         fail("start_date", _("Enter the date and time the conference starts."))
     elif started is not None:
@@ -225,7 +231,11 @@ def _scheduled_times(
             % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
         )
     elif start is not None:
-        end = start + timedelta(minutes=duration)
+        try:
+            end = local_time.end_after(start, duration)
+        except local_time.OutOfRange:
+            fail("start_date", start_day_range_message())
+            return start, None
         if started is not None and end <= now:
             fail(
                 "duration_minutes",
@@ -235,6 +245,14 @@ def _scheduled_times(
                 ),
             )
     return start, end
+
+
+def start_day_range_message() -> str:
+    """What to say about a start date too near year 1 or year 9999 (the form says it first)."""
+    return _("Enter a start date from %(earliest)s to %(latest)s.") % {
+        "earliest": date_format(EARLIEST_START_DAY, "SHORT_DATE_FORMAT"),
+        "latest": date_format(LATEST_START_DAY, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _check_size(account: Account, data: ConferenceData, fail: Fail) -> None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import feature_required
 from accounts.http import CustomerRequest
-from conferences import ics, services
+from conferences import ics, local_time, services
 from conferences.forms import ConferenceForm, NewConferenceForm
 from conferences.models import Conference, dial_in_links
 from conferences.rules import ConferenceData
@@ -132,6 +132,9 @@ def conference_detail(request: CustomerRequest, pk: int) -> HttpResponse:
                 )
             ],
             "yes_no": _("yes,no"),
+            "offsets": local_time.clock_offsets(
+                conference.starts_at, conference.ends_at, request.account.zone
+            ),
         },
     )
 

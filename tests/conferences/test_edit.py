@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -217,3 +218,29 @@ def test_a_permanent_room_keeps_its_codes_when_renamed(alice_client, alice):
     assert room.name == "Pokój zarządu"
     assert room.is_permanent and room.ends_at is None
     assert room.codes() == codes
+
+
+def test_a_start_at_the_second_of_two_equal_times_is_kept_as_the_second(alice_client, alice):
+    # 02:30 winter time (UTC+1) on the night the clocks go back, after the first 02:30.
+    start = datetime(2099, 10, 25, 1, 30, tzinfo=UTC)
+    conference = make_conference(alice, name="Nocna", starts_at=start, minutes=60)
+    html = alice_client.get(url(conference)).content.decode()
+    assert re.search(r'value="second"[^>]*\bchecked', html)
+    assert "(UTC+1)" in html and "(UTC+2)" in html
+    response = alice_client.post(url(conference), conference_edit_data(conference, name="Nocna 2"))
+    assert response.status_code == 302
+    conference.refresh_from_db()
+    assert (conference.name, conference.starts_at) == ("Nocna 2", start)
+    assert conference.ends_at == start + timedelta(minutes=60)
+
+
+def test_a_new_duration_on_the_night_the_clocks_go_forward_is_real_time(alice_client, alice):
+    start = datetime(2099, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 winter time
+    conference = make_conference(alice, starts_at=start, minutes=30)
+    response = alice_client.post(
+        url(conference), conference_edit_data(conference, duration_minutes="90")
+    )
+    assert response.status_code == 302
+    conference.refresh_from_db()
+    assert conference.ends_at == datetime(2099, 3, 29, 2, 0, tzinfo=UTC)  # 04:00 summer time
+    assert conference.duration_minutes == 90

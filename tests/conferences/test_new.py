@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -296,3 +297,92 @@ def test_a_token_of_another_accounts_form_is_refused_with_a_fresh_form(alice_cli
     assert Conference.objects.filter(account__user__username=bob.login).count() == 1
     assert str(response.context["creation_token"]) != "0b7d3c5e-0000-4000-8000-000000000001"
     assert not Conference.objects.filter(account__user__username="telekonferencja_48223809888")
+
+
+def test_a_skipped_time_is_refused_in_the_customers_language(client, alice):
+    client.force_login(alice.user)
+    data = conference_form_data(start_date="2099-03-29", start_time="02:30")
+    html = client.post(URL, data).content.decode()
+    assert "Ta godzina nie istnieje w Twojej strefie czasowej" in html
+    alice.language = "en"
+    alice.save()
+    html = client.post(URL, data).content.decode()
+    assert "This time does not exist in your time zone because the clocks are moved" in html
+    assert not Conference.objects.exists()
+
+
+def test_a_repeated_time_asks_which_of_the_two_is_meant(client, alice):
+    alice.language = "en"
+    alice.save()
+    client.force_login(alice.user)
+    # Warsaw moves its clocks back from 03:00 to 02:00 on the last Sunday of October.
+    response = client.post(URL, conference_form_data(start_date="2099-10-25", start_time="02:30"))
+    assert response.status_code == 200
+    assert not Conference.objects.exists()
+    form = response.context["form"]
+    assert [e.code for e in form.errors.as_data()["start_fold"]] == ["repeated_time"]
+    html = response.content.decode()
+    assert (
+        "2:30 a.m. happens twice on 10/25/2099 in your time zone (Europe/Warsaw), because the "
+        "clocks go back an hour. Choose which 2:30 a.m. you mean." in html
+    )
+    # A group of two radio buttons with a legend, which the error summary links to.
+    assert '<fieldset aria-describedby="id_start_fold_helptext id_start_fold_error">' in html
+    assert "Which one do you mean?" in html
+    assert 'href="#id_start_fold_0"' in html
+    assert 'type="radio"' in html and 'name="start_fold" value="first"' in html
+    assert "the first 2:30 a.m., summer time (UTC+2)" in html
+    assert "the second 2:30 a.m., winter time (UTC+1)" in html
+
+
+def test_the_choice_of_a_repeated_time_stays_when_the_form_comes_back(alice_client):
+    response = alice_client.post(
+        URL,
+        conference_form_data(
+            start_date="2099-10-25", start_time="02:30", start_fold="second", name=""
+        ),
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.start_is_repeated and not form.has_error("start_fold")
+    html = response.content.decode()
+    assert 'name="start_fold" value="second"' in html
+    assert re.search(r'value="second"[^>]*\bchecked', html)
+    assert not re.search(r'value="first"[^>]*\bchecked', html)
+
+
+def test_the_repeated_time_choice_is_not_shown_on_other_days(alice_client):
+    html = alice_client.get(URL).content.decode()
+    assert 'name="start_fold"' not in html
+    response = alice_client.post(URL, conference_form_data(start_fold="second", name=""))
+    assert 'name="start_fold"' not in response.content.decode()
+    # Posted anyway for an ordinary time, the answer changes nothing.
+    assert alice_client.post(URL, conference_form_data(start_fold="second")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("day", "time"),
+    [
+        ("0001-01-01", "00:30"),
+        ("0001-01-01", "12:00"),
+        ("1999-12-31", "10:00"),
+        ("9999-12-31", "23:30"),
+        ("2100-01-01", "10:00"),
+    ],
+)
+def test_dates_near_the_ends_of_the_calendar_get_an_error_not_a_crash(alice_client, day, time):
+    response = alice_client.post(
+        URL, conference_form_data(start_date=day, start_time=time, duration_minutes="1440")
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [e.code for e in form.errors.as_data()["start_date"]] == ["out_of_range"]
+    assert "01-01-2000" in response.content.decode() and "31-12-2099" in response.content.decode()
+    assert not Conference.objects.exists()
+
+
+def test_the_last_day_allowed_may_end_the_next_year(alice_client):
+    data = conference_form_data(start_date="2099-12-31", start_time="23:30")
+    assert alice_client.post(URL, data | {"duration_minutes": "1440"}).status_code == 302
+    conference = Conference.objects.get()
+    assert conference.ends_at.year == 2100 and conference.duration_minutes == 1440

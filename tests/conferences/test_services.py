@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,3 +121,32 @@ def test_an_account_with_a_limit_of_zero_gets_a_clear_refusal(alice):
         )
     assert error.value.code == "no_conferences_allowed"
     assert not Conference.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_end_is_the_duration_later_in_real_time_whatever_the_starts_zone(alice):
+    # 01:30 in Warsaw on the night the clocks jump from 02:00 to 03:00, given in local time.
+    local_start = datetime(2099, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/Warsaw"))
+    conference, _created = services.create_conference(
+        alice,
+        ConferenceData(name="Noc", starts_at=local_start, duration_minutes=90, max_participants=5),
+    )
+    conference.refresh_from_db()
+    assert conference.starts_at == datetime(2099, 3, 29, 0, 30, tzinfo=UTC)
+    assert conference.ends_at == datetime(2099, 3, 29, 2, 0, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_a_conference_in_progress_is_extended_across_the_clocks_going_back(alice):
+    start = datetime(2099, 10, 25, 0, 0, tzinfo=UTC)  # 02:00 summer time, the first one
+    running = make_conference(alice, starts_at=start, minutes=60)
+    data = ConferenceData(
+        name=running.name,
+        starts_at=start.astimezone(ZoneInfo("Europe/Warsaw")),
+        duration_minutes=120,
+        max_participants=5,
+    )
+    services.update_conference(running, data, now=start + timedelta(minutes=30))
+    running.refresh_from_db()
+    assert running.ends_at == datetime(2099, 10, 25, 2, 0, tzinfo=UTC)  # 03:00 winter time
+    assert running.duration_minutes == 120
