@@ -108,3 +108,10 @@ def test_a_konto_call_dated_year_one_is_rejected_not_stored(tmp_path, alice):
     _out, err = run_rejecting(path, "--format", "konto")
     assert "line 2, column start_time: 0001-01-01T00:00:00+00:00: a year before 2000" in err
     assert not CallRecord.objects.exists()
+
+
+def test_encoding_is_for_konto_files(tmp_path, alice):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--encoding is for Konto files"):
+        run(write(tmp_path, asterisk_row(ALICE)), "--format", "asterisk", "--encoding", "cp1250")

@@ -21,6 +21,7 @@ from accounts.calls.records import Rejection
 from accounts.csvfiles import DecodedLines, FileProblem, check_encoding, count_lines
 from accounts.management.base import OperatorCommand, counted
 
+KONTO_ENCODING = "utf-8-sig"
 # The contexts that show how contexts are matched, in --help.
 CONTEXTS_HELP = ", ".join(INBOUND_CONTEXTS)
 OUTBOUND_HELP = ", ".join(OUTBOUND_CONTEXTS)
@@ -121,7 +122,6 @@ rejected."""
         )
         parser.add_argument(
             "--encoding",
-            default="utf-8-sig",
             help="The encoding of a Konto file (default: UTF-8, with or without a byte-order "
             "mark).",
         )
@@ -141,6 +141,7 @@ rejected."""
             lines = DecodedLines(path, options["fallback_encoding"])
             total_lines = count_lines(path)
         else:
+            options["encoding"] = options["encoding"] or KONTO_ENCODING
             try:
                 total_lines = check_encoding(path, options["encoding"])
             except FileProblem as problem:
@@ -201,6 +202,11 @@ rejected."""
             if tariff:
                 raise CommandError("--rate is for Asterisk files: Konto's CSV has its charges.")
             return KontoParser(zone)
+        if options["encoding"]:
+            raise CommandError(
+                "--encoding is for Konto files: each line of a Master.csv is read as UTF-8, "
+                "else in --fallback-encoding."
+            )
         try:
             text.check_encoding_name(options["fallback_encoding"])
         except LookupError as error:
