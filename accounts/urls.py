@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("calls/", calls.calls, name="calls"),
     path("calls/export.csv", calls.calls_export, name="calls_export"),
+    path("calls/export.xlsx", calls.calls_export_xlsx, name="calls_export_xlsx"),
     path("balance/", ledger.balance_history, name="balance_history"),
     path("help/", views.help_page, name="help"),
     path("language/", views.set_language, name="set_language"),

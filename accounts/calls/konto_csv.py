@@ -16,6 +16,22 @@ One header row with these columns, in this order (the importer accepts any order
 - currency: the account's currency.
 
 UTF-8 with a byte-order mark, so spreadsheet programs open Polish characters correctly.
+
+Cells that could run as formulas (CSV injection, see OWASP "CSV Injection"): a spreadsheet
+program that opens the file runs a cell starting with `=`, `+`, `-` or `@` (and some run one
+starting with a tab or a carriage return) as a formula, and a description or a caller's name
+comes from whoever placed the call. `guard_cell` therefore puts an apostrophe before such a
+cell unless the whole cell is a plain number: "+48221234567" and "-12.50" stay as they are,
+"=cmd|' /C calc'!A0", "@SUM(A1)" and "+A1" are written "'=cmd|' /C calc'!A0", "'@SUM(A1)",
+"'+A1". A cell that itself starts with an apostrophe before such text gets one more, so
+`unguard_cell` (the importer) can strip exactly the apostrophe the guard added and every
+cell reads back as it was: "'=x" is written "''=x" and read back as "'=x", while "'abc" and
+"'+48…" are written and read as they are.
+
+Reading back (`KontoParser`, import_cdrs --format konto) also takes the file as a spreadsheet
+set to Polish saves it again: semicolons between fields (csvfiles.sniff_delimiter), a decimal
+comma in the charge ("0,12", validators.parse_amount), quoted fields, a byte-order mark and
+CRLF line ends.
 """
 
 from __future__ import annotations
@@ -23,6 +39,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 
@@ -62,6 +79,31 @@ ENCODING = "utf-8-sig"
 PIECE_SIZE = 64 * 1024
 
 
+# What a spreadsheet may run as a formula when a cell starts with it (see the module docstring).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+GUARD = "'"
+
+
+def _needs_guard(value: str) -> bool:
+    if value.startswith(FORMULA_STARTS):
+        return PLAIN_NUMBER.fullmatch(value) is None
+    # An apostrophe already before such text gets another, so reading back stays exact.
+    return value.startswith(GUARD) and _needs_guard(value[1:])
+
+
+def guard_cell(value: str) -> str:
+    """The cell as written: with an apostrophe before text a spreadsheet would run."""
+    return GUARD + value if _needs_guard(value) else value
+
+
+def unguard_cell(value: str) -> str:
+    """The cell as it was before guard_cell: the apostrophe the guard added, and only it, removed."""
+    if value.startswith(GUARD) and _needs_guard(value[1:]):
+        return value[1:]
+    return value
+
+
 def _iso(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
 
@@ -71,9 +113,9 @@ def call_id(call: CallRecord) -> str:
 
 
 def row_for_call(call: CallRecord, account: Account) -> list[str]:
-    """The CSV cells of one call, in COLUMNS order, times in the account's time zone."""
+    """The CSV cells of one call, in COLUMNS order, times in the account's time zone, guarded."""
     zone = account.zone
-    return [
+    cells = [
         call_id(call),
         account.account_id,
         _iso(call.started_at, zone),
@@ -88,6 +130,7 @@ def row_for_call(call: CallRecord, account: Account) -> list[str]:
         f"{call.charge:.2f}",
         account.currency,
     ]
+    return [guard_cell(cell) for cell in cells]
 
 
 def csv_pieces(calls: Iterable[CallRecord], account: Account) -> Iterator[bytes]:
@@ -152,7 +195,7 @@ class KontoParser:
             raise Rejected(
                 f"{len(fields)} fields, but the header has {len(self.index)} (is the line cut off?)"
             )
-        cell = {name: fields[position] for name, position in self.index.items()}
+        cell = {name: unguard_cell(fields[position]) for name, position in self.index.items()}
         source, colon, source_id = cell["call_id"].strip().partition(":")
         if not (colon and source and source_id):
             raise Rejected(f"{cell['call_id']!r} is not <source>:<source id>", "call_id")

@@ -1,20 +1,21 @@
-"""Spis połączeń: the call history with its filters, and the CSV export of the same calls."""
+"""Spis połączeń: the call history with its filters, and the same calls as CSV and as Excel."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.calls import konto_csv
+from accounts.calls import konto_csv, xlsx
 from accounts.calls.forms import CallFilterForm
 from accounts.calls.history import CALLS_PER_PAGE, calls_for_export, filtered_calls
 from accounts.decorators import customer_required
 from accounts.http import CustomerRequest
-from accounts.models import Account
+from accounts.models import Account, CallRecord
 from accounts.paging import IndexPaginator
 
 
@@ -38,20 +39,42 @@ def calls(request: CustomerRequest) -> HttpResponse:
 def calls_export(request: CustomerRequest) -> StreamingHttpResponse:
     """The calls the history shows for the same query string, as Konto CSV (accounts.calls.konto_csv)."""
     account = request.account
-    form = CallFilterForm(request.GET)
-    form.is_valid()
-    calls = calls_for_export(filtered_calls(account, form.cleaned_data))
+    calls = _calls_to_export(request)
     response = StreamingHttpResponse(konto_csv.csv_pieces(calls, account), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{_export_filename(account)}"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename(account, "csv")}"'
     # A fresh export every time: never from a cache between the customer and us.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+@customer_required
+def calls_export_xlsx(request: CustomerRequest) -> FileResponse:
+    """The same calls as an Excel workbook for people (accounts.calls.xlsx)."""
+    account = request.account
+    # The workbook is finished in a temporary file (a zip cannot be streamed as it is
+    # written); FileResponse sends it in pieces and closes (deletes) it afterwards.
+    response = FileResponse(
+        xlsx.workbook_file(_calls_to_export(request), account),
+        as_attachment=True,
+        filename=_export_filename(account, "xlsx"),
+        content_type=xlsx.CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _calls_to_export(request: CustomerRequest) -> Iterator[CallRecord]:
+    # The history's filters from the same query string: a bad value is left out, as on the page.
+    form = CallFilterForm(request.GET)
+    form.is_valid()
+    return calls_for_export(filtered_calls(request.account, form.cleaned_data))
 
 
 def _is_filtered(form: CallFilterForm) -> bool:
     return any(form.cleaned_data.get(name) for name in form.fields)
 
 
-def _export_filename(account: Account) -> str:
+def _export_filename(account: Account, extension: str) -> str:
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", account.account_id)
-    return f"calls-{safe_id}-{timezone.localdate(timezone=account.zone):%Y-%m-%d}.csv"
+    return f"calls-{safe_id}-{timezone.localdate(timezone=account.zone):%Y-%m-%d}.{extension}"

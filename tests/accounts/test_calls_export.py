@@ -178,3 +178,32 @@ def test_its_query_count_does_not_grow_with_calls(
         factories.make_call(alice)
     with django_assert_max_num_queries(len(few.captured_queries)):
         b"".join(alice_client.get("/calls/export.csv").streaming_content)
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_guarded(alice_client, alice):
+    # OWASP "CSV injection": =, +, -, @, tab and carriage return start a formula.
+    texts = ["=cmd|' /C calc'!A0", "@SUM(A1)", "+A1", "-2+3", "\tukryte", "\r=1"]
+    for n, text in enumerate(texts):
+        factories.make_call(
+            alice,
+            started_at=timezone.now() - timedelta(minutes=n),
+            description=text,
+            caller="+48221234567",
+            callee="-12.50",
+        )
+    rows = _rows(_download(alice_client, "/calls/export.csv")[0])
+    assert [row["description"] for row in rows] == [f"'{text}" for text in texts]
+    # Plain numbers, signed or not, are left as they are.
+    assert {row["caller"] for row in rows} == {"+48221234567"}
+    assert {row["callee"] for row in rows} == {"-12.50"}
+    assert {row["charge"] for row in rows} == {"0.12"}
+
+
+def test_an_apostrophe_of_the_customers_own_gets_one_more_only_before_formula_text(
+    alice_client, alice
+):
+    factories.make_call(alice, description="'=nie formuła", source_id="a")
+    factories.make_call(alice, description="'zwykły tekst", source_id="b")
+    rows = {row["call_id"]: row for row in _rows(_download(alice_client, "/calls/export.csv")[0])}
+    assert rows["test:a"]["description"] == "''=nie formuła"
+    assert rows["test:b"]["description"] == "'zwykły tekst"

@@ -136,3 +136,70 @@ def test_tabs_backslashes_and_line_breaks_in_fields_are_kept(tmp_path, alice):
     run(path, "--format", "konto")
     stored = CallRecord.objects.get()
     assert (stored.source_id, stored.description) == ("s\\1", "Linia\t1\\2\nkoniec")
+
+
+def test_konto_csv_guarded_cells_come_back_as_they_were(tmp_path, alice, client):
+    texts = {
+        "f1": "=cmd|' /C calc'!A0",
+        "f2": "@SUM(A1)",
+        "f3": "+A1",
+        "f4": "'=już z apostrofem",
+        "f5": "'zwykły apostrof",
+        "f6": "-12.50",
+    }
+    for source_id, text in texts.items():
+        factories.make_call(alice, source="switch", source_id=source_id, description=text)
+    factories.make_call(alice, source="switch", source_id="f7", caller="@123", callee="+A1")
+    # The file exactly as the history page's download gives it.
+    client.force_login(alice.user)
+    raw = b"".join(client.get("/calls/export.csv").streaming_content)
+    assert b"'=cmd" in raw and b"''=" in raw
+    path = tmp_path / "calls.csv"
+    path.write_bytes(raw)
+    CallRecord.objects.all().delete()
+    out, _err = run(path, "--format", "konto")
+    assert "Imported 7 calls" in out
+    stored = {c.source_id: c for c in CallRecord.objects.all()}
+    assert {key: stored[key].description for key in texts} == texts
+    assert (stored["f7"].caller, stored["f7"].callee) == ("@123", "+A1")
+
+
+def test_konto_csv_saved_again_by_a_polish_spreadsheet_is_read(tmp_path, alice):
+    # What a spreadsheet set to Polish writes on "save as CSV UTF-8": a byte-order mark,
+    # semicolons, CRLF line ends, decimal commas, quotes only around fields that need them,
+    # and a guarded cell kept as it was shown (with its apostrophe).
+    header = ";".join(konto_format.COLUMNS)
+    lines = [
+        header,
+        f"switch:p1;{ALICE};2026-11-24T10:15:00+01:00;2026-11-24T10:15:07+01:00;"
+        "+48223809888;0048426543210;out;127;120;answered;"
+        '"Łódź; ul. ""Żółta"" 5";0,12;PLN',
+        f"switch:p2;{ALICE};2026-11-24T11:00:00+01:00;;+48223809888;+48221234567;out;0;0;"
+        'no_answer;\'=HYPERLINK("http://zły");0;PLN',
+        f"switch:p3;{ALICE};2026-11-24T12:00:00+01:00;2026-11-24T12:00:03+01:00;;"
+        '+48223809888;in;3600;3600;answered;;"1 234,50";PLN',
+    ]
+    path = tmp_path / "calls.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    out, err = run(path, "--format", "konto")
+    assert "Imported 3 calls" in out, err
+    calls = {c.source_id: c for c in CallRecord.objects.all()}
+    assert calls["p1"].charge == Decimal("0.12")
+    assert calls["p1"].description == 'Łódź; ul. "Żółta" 5'
+    assert calls["p1"].callee == "0048426543210"
+    assert calls["p2"].description == '=HYPERLINK("http://zły")'
+    assert calls["p2"].answered_at is None
+    assert calls["p3"].charge == Decimal("1234.50") and calls["p3"].caller == ""
+    alice.refresh_from_db()
+    assert alice.balance == Decimal("-1234.62")
+
+
+def test_konto_csv_with_commas_between_fields_takes_a_quoted_decimal_comma(tmp_path, alice):
+    call = factories.make_call(alice, source="switch", source_id="c1")
+    row = konto_format.row_for_call(call, alice)
+    row[konto_format.COLUMNS.index("charge")] = "0,25"
+    path = konto_csv(tmp_path, [row])  # the csv module quotes "0,25"
+    assert '"0,25"' in path.read_text(encoding="utf-8-sig")
+    call.delete()
+    run(path, "--format", "konto")
+    assert CallRecord.objects.get().charge == Decimal("0.25")
