@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import CallRecord
 from tests import factories
@@ -19,6 +19,11 @@ pytestmark = pytest.mark.django_db
 URL = "/calls/export.xlsx"
 UTC = ZoneInfo("UTC")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def translated(message: str) -> str:
+    with translation.override("pl"):
+        return translation.gettext(message)
 
 
 def _download(client, url: str = URL):
@@ -65,7 +70,8 @@ def test_the_header_is_the_history_pages_columns_in_polish_and_frozen(alice_clie
         "Czas trwania",
         "Wynik",
         "Opis",
-        "Charge (PLN)",  # a new message: English until the catalogue has it
+        # A message of its own (the page shows the currency with each amount instead).
+        translated("Charge (%(currency)s)") % {"currency": "PLN"},
     ]
     assert sheet.title == "Spis połączeń"
     assert sheet.freeze_panes == "A2"
