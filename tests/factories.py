@@ -24,6 +24,7 @@ from centrex.screening.models import ALL_DAYS, ScreeningRule
 from centrex.screening.patterns import parse_patterns
 from centrex.voicemail.models import VoicemailMessage
 from conferences import access_codes
+from conferences.local_time import end_after
 from conferences.models import Conference, Invitee
 
 PASSWORD = "Tajne-Haslo-2026"
@@ -244,7 +245,8 @@ def make_conference(
     conference = Conference.objects.create(
         account=account,
         starts_at=starts_at,
-        ends_at=None if permanent else starts_at + timedelta(minutes=minutes),
+        # Real time, as the service computes it: a wall-clock sum is wrong on clock-change days.
+        ends_at=None if permanent else end_after(starts_at, minutes),
         is_permanent=permanent,
         max_session_minutes=120 if permanent else None,
         **fields,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import openpyxl  # type: ignore[import-untyped]
+import openpyxl
 import pytest
 from django.utils import timezone, translation
 
