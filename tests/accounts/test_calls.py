@@ -346,8 +346,8 @@ def test_its_query_count_is_bounded_however_many_calls(
 @pytest.mark.parametrize(
     ("language", "headings"),
     [
-        ("pl", ["Spis połączeń", "Eksport do pliku CSV", "Historia salda", "Wykres zużycia"]),
-        ("en", ["Call history", "Export to CSV", "Balance history", "Usage chart"]),
+        ("pl", ["Spis połączeń", "Eksport do pliku CSV i do Excela", "Historia salda", "Wykres zużycia"]),
+        ("en", ["Call history", "Export to CSV and to Excel", "Balance history", "Usage chart"]),
     ],
 )
 def test_the_help_sections_describe_each_part_in_both_languages(language, headings):
