@@ -33,6 +33,7 @@ HELP_DESK_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "mailboxsettings": ("view", "add", "change"),
         "voicemailmessage": ("view", "delete"),
         "deletedvoicemail": ("view", "delete"),
+        "voicemailgreeting": ("view", "delete"),
     },
     "conferences": {
         # Change is what ending a conference now needs; staff do not edit conferences.

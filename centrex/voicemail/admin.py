@@ -1,7 +1,7 @@
 """Voicemail in the operator's admin.
 
-Messages come only from `manage.py import_voicemail`; staff may read and delete them, not add or
-edit them. Every change goes through `centrex.voicemail.services`, which writes the audit trail.
+Messages and greetings come only from `manage.py import_voicemail`; staff may read and delete
+them, not add or edit them. Every change goes through `centrex.voicemail.services`, which writes the audit trail.
 """
 
 from __future__ import annotations
@@ -9,8 +9,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
-from centrex.voicemail.services import allow_reimport, clear_pin, delete_message, save_settings
+from centrex.voicemail.models import (
+    DeletedVoicemail,
+    MailboxSettings,
+    VoicemailGreeting,
+    VoicemailMessage,
+)
+from centrex.voicemail.services import (
+    allow_reimport,
+    clear_pin,
+    delete_greeting,
+    delete_message,
+    save_settings,
+)
 
 
 @admin.register(MailboxSettings)
@@ -117,3 +128,28 @@ class DeletedVoicemailAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("account"):
             allow_reimport(obj, request=request)
+
+
+@admin.register(VoicemailGreeting)
+class VoicemailGreetingAdmin(admin.ModelAdmin):
+    """The greetings as the last import found them on the switch. A deleted one comes back with
+    the next import while the switch still holds it (callers still hear it)."""
+
+    list_display = ["account", "kind", "duration", "original_format", "recorded_at", "imported_at"]
+    list_filter = ["kind"]
+    list_select_related = ["account"]
+    search_fields = ["account__account_id", "account__user__username", "account__mailbox"]
+    readonly_fields = [f.name for f in VoicemailGreeting._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        delete_greeting(obj, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("account"):
+            delete_greeting(obj, request=request)

@@ -1,4 +1,5 @@
-"""The import of the switch's spool into the mailboxes, with the customers' e-mails.
+"""The import of the switch's spool into the mailboxes, with the customers' e-mails, and of the
+mailboxes' greetings (see `greetings`).
 
 Each message on its own: one that cannot be imported is reported with its path and the rest of
 the spool goes on. What is still being written waits for the next run (see `spool`). The cheap
@@ -14,6 +15,7 @@ import smtplib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -24,6 +26,7 @@ from accounts import text
 from accounts.audit import Actor, record
 from accounts.models import Account
 from accounts.validators import validate_mailbox
+from centrex.voicemail.greetings import GreetingTally, MailboxGreetings
 from centrex.voicemail.message_info import (
     MAX_TXT_SIZE,
     InfoError,
@@ -43,7 +46,7 @@ from centrex.voicemail.services import settings_for
 from centrex.voicemail.spool import (
     IMPORTED_FOLDERS,
     SpoolError,
-    SpoolGreeting,
+    SpoolGreetings,
     SpoolItem,
     SpoolLater,
     SpoolMessage,
@@ -73,7 +76,9 @@ class ImportReport:
     converted: int = 0
     # Messages whose .txt needed the fallback encoding (a caller name that is not UTF-8).
     fallback_decoded: int = 0
-    greetings: int = 0
+    greetings: GreetingTally = field(default_factory=GreetingTally)
+    # Of `later`, the greetings (the rest are messages).
+    greetings_later: int = 0
     later: list[SpoolLater] = field(default_factory=list)
     rejected: list[SpoolProblem] = field(default_factory=list)
     email_failures: list[SpoolProblem] = field(default_factory=list)
@@ -235,6 +240,14 @@ class _Run:
         self.report = ImportReport()
         self.accounts = _Accounts()
         self.converter = Converter(find_sox())
+        self.greetings = MailboxGreetings(
+            spool,
+            self.converter,
+            self.report.greetings,
+            dry_run=dry_run,
+            actor=actor,
+            guarded=partial(self.guarded, greeting=True),
+        )
 
     def reject(self, problem: SpoolProblem, *, email: bool = False) -> None:
         (self.report.email_failures if email else self.report.rejected).append(problem)
@@ -251,20 +264,38 @@ class _Run:
             self.reject(item)
         elif isinstance(item, SpoolLater):
             self.later(item)
-        elif isinstance(item, SpoolGreeting):
-            self.report.greetings += 1
+        elif isinstance(item, SpoolGreetings):
+            self.mailbox_greetings(item)
         else:
-            path = self.spool.path(item.txt_parts)
-            try:
-                self.message(item)
-            except (SpoolError, InfoError, RecordingError, Refused) as error:
-                self.reject(SpoolProblem(path, str(error)))
-            except Vanished as error:
-                self.later(SpoolLater(path, f"{error}; left for the next run"))
-            except OSError as error:  # e.g. no room left for the conversion's temporary files
-                self.reject(SpoolProblem(path, f"cannot read or convert it: {error}"))
-            except (_Later, StillWriting) as error:
-                self.later(SpoolLater(path, str(error)))
+            self.guarded(self.spool.path(item.txt_parts), partial(self.message, item))
+
+    def guarded(self, path: Path, work: Callable[[], None], *, greeting: bool = False) -> None:
+        """Import one message or greeting; what goes wrong is reported against its path, and
+        the rest of the spool goes on."""
+        try:
+            work()
+        except (SpoolError, InfoError, RecordingError, Refused) as error:
+            self.reject(SpoolProblem(path, str(error)))
+        except Vanished as error:
+            self.wait(path, f"{error}; left for the next run", greeting)
+        except OSError as error:  # e.g. no room left for the conversion's temporary files
+            self.reject(SpoolProblem(path, f"cannot read or convert it: {error}"))
+        except (_Later, StillWriting) as error:
+            self.wait(path, str(error), greeting)
+
+    def wait(self, path: Path, reason: str, greeting: bool) -> None:
+        self.report.greetings_later += greeting
+        self.later(SpoolLater(path, reason))
+
+    def mailbox_greetings(self, found: SpoolGreetings) -> None:
+        try:
+            account = self.accounts.owner(found.mailbox)
+        except SpoolError as error:
+            if found.recordings:  # a mailbox with nothing to import is nobody's concern
+                path = self.spool.path(found.folder_parts)
+                self.reject(SpoolProblem(path, f"greetings not imported: {error}"))
+            return
+        self.greetings.sync(account, found)
 
     def read_info(self, item: SpoolMessage) -> tuple[MessageInfo, Entry]:
         if item.txt.size > MAX_TXT_SIZE:
@@ -365,6 +396,9 @@ def import_spool(
     through `on_problem` and in the report; those the switch is still writing through
     `on_later`; the rest of the spool is imported regardless. Caller names that are not UTF-8
     are read in `fallback_encoding`.
+
+    Greetings are kept in step with the spool (see `greetings`): new and re-recorded ones are
+    stored, unchanged ones left alone, and those the switch no longer holds removed.
 
     E-mails go out for new messages only (INBOX, Urgent); messages the switch has already filed
     elsewhere (Old, Work…) were heard on the phone and are imported without one. When the

@@ -1,4 +1,5 @@
-"""Voicemail: the mailbox settings of an account and the messages imported from the switch.
+"""Voicemail: the mailbox settings of an account, and the messages and greetings imported from
+the switch.
 
 The rules (PIN strength, import, notification, moving and deleting) live in
 `centrex.voicemail`; these models only hold the data and its invariants.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -20,8 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from centrex.voicemail import audio_formats
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def audio_upload_to(instance: VoicemailMessage, filename: str) -> str:
+
+def audio_upload_to(instance: VoicemailMessage | VoicemailGreeting, filename: str) -> str:
     """A random, non-guessable name: the path says nothing about the account or the caller.
 
     The audio is never served from MEDIA_URL, only through the owner's authenticated view, but
@@ -31,7 +36,7 @@ def audio_upload_to(instance: VoicemailMessage, filename: str) -> str:
     return f"voicemail/{token[:2]}/{token}.wav"
 
 
-def original_upload_to(instance: VoicemailMessage, filename: str) -> str:
+def original_upload_to(instance: VoicemailMessage | VoicemailGreeting, filename: str) -> str:
     """As audio_upload_to, with the extension of the switch's format (`.WAV`, `.gsm`…)."""
     token = secrets.token_urlsafe(24)
     return f"voicemail/{token[:2]}/{token}.{instance.original_format or 'bin'}"
@@ -258,11 +263,96 @@ class DeletedVoicemail(models.Model):
         return f"{self.account}: {self.msg_id}"
 
 
+class VoicemailGreeting(models.Model):
+    """One of the mailbox's greetings, as the customer recorded it on the phone.
+
+    app_voicemail keeps them beside the folders, one file per format= of voicemail.conf:
+    `unavail` is played to callers when nobody answers, `busy` when the line is busy, `temp`
+    instead of both for as long as it exists (the customer removes it from the phone menu), and
+    `greet` is the customer's recorded name, which the switch plays in its standard greeting
+    ("<name> is unavailable") and in the directory. The import keeps these rows in step with the
+    spool: `content_hash` tells a greeting the switch still holds unchanged from a re-recorded
+    one, which replaces it in place.
+
+    `audio` and `original` are as for VoicemailMessage: what the browser plays, and the switch's
+    file when the import converted it.
+    """
+
+    class Kind(models.TextChoices):
+        # app_voicemail's file names, in the order of its "mailbox options" menu.
+        UNAVAIL = "unavail", _("unavailable greeting")
+        BUSY = "busy", _("busy greeting")
+        GREET = "greet", _("recorded name")
+        TEMP = "temp", _("temporary greeting")
+
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        related_name="voicemail_greetings",
+        verbose_name=_("account"),
+    )
+    kind = models.CharField(_("greeting"), max_length=10, choices=Kind)
+    duration = models.PositiveIntegerField(_("duration (s)"), default=0)
+    audio = models.FileField(_("audio"), upload_to=audio_upload_to, max_length=200)
+    audio_size = models.PositiveBigIntegerField(_("audio size (bytes)"), default=0)
+    original = models.FileField(
+        _("original recording"), upload_to=original_upload_to, max_length=200, blank=True
+    )
+    original_format = models.CharField(_("original format"), max_length=10, blank=True)
+    # SHA-256 of the switch's files of this greeting (every format), so an import knows without
+    # converting anything whether the customer recorded it again.
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
+    # SHA-256 of those files' names, sizes and modification times when they were imported: while
+    # they stay so, a rerun need not even read them (rsync's quick check).
+    files_signature = models.CharField(
+        _("files signature"), max_length=64, blank=True, editable=False
+    )
+    # When the switch wrote the recording (the file's modification time).
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voicemail greeting")
+        verbose_name_plural = _("voicemail greetings")
+        ordering = ["account", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind"], name="voicemailgreeting_unique_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.get_kind_display()}"
+
+    @property
+    def original_label(self) -> str:
+        return audio_formats.label(self.original_format)
+
+    @property
+    def when_played(self) -> StrOrPromise:
+        return GREETING_USES[self.Kind(self.kind)]
+
+
+GREETING_USES: dict[VoicemailGreeting.Kind, StrOrPromise] = {
+    VoicemailGreeting.Kind.UNAVAIL: _("Played to callers when you do not answer."),
+    VoicemailGreeting.Kind.BUSY: _("Played to callers when your line is busy."),
+    VoicemailGreeting.Kind.GREET: _(
+        "Your name, played in the standard greeting when no other greeting applies."
+    ),
+    VoicemailGreeting.Kind.TEMP: _(
+        "While it exists, callers hear it instead of the unavailable and busy greetings."
+    ),
+}
+
+
+@receiver(post_delete, sender=VoicemailGreeting)
 @receiver(post_delete, sender=VoicemailMessage)
-def _delete_audio_file(sender, instance: VoicemailMessage, **kwargs) -> None:
-    """A deleted message takes its audio (and the original) with it, however it was deleted
-    (portal, admin, an account deleted with all it owns) — but only once the deletion is
-    committed."""
+def _delete_audio_file(
+    sender, instance: VoicemailMessage | VoicemailGreeting, **kwargs: object
+) -> None:
+    """A deleted message or greeting takes its audio (and the original) with it, however it was
+    deleted (portal, admin, import, an account deleted with all it owns) — but only once the
+    deletion is committed."""
     for stored in (instance.audio, instance.original):
         if stored:
             transaction.on_commit(partial(stored.storage.delete, stored.name))

@@ -1,4 +1,5 @@
-"""Mailbox settings, the PIN and the messages, as the customer (or staff) change them (audited)."""
+"""Mailbox settings, the PIN, the messages and the greetings, as the customer (or staff) change
+them (audited)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import Actor
 from accounts.models import Account
-from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
+from centrex.voicemail.models import (
+    DeletedVoicemail,
+    MailboxSettings,
+    VoicemailGreeting,
+    VoicemailMessage,
+)
 from centrex.voicemail.pin import validate_pin
 
 
@@ -185,3 +191,32 @@ def allow_reimport(
         message="Deleted voicemail message may be imported again",
         msg_id=deleted.msg_id,
     )
+
+
+def delete_greeting(
+    greeting: VoicemailGreeting,
+    *,
+    request: HttpRequest | None = None,
+    actor: Actor = None,
+    removed_from_switch: bool = False,
+) -> None:
+    """Take a greeting out of the portal, with its audio (once committed).
+
+    The import does so when the switch no longer holds it (`removed_from_switch`); staff may
+    too, but while the switch still holds the greeting the next import brings it back: callers
+    hear what the switch has, and the portal shows that.
+    """
+    with transaction.atomic():
+        audit.record(
+            "voicemail.greeting_removed" if removed_from_switch else "voicemail.greeting_deleted",
+            account=greeting.account,
+            actor=actor,
+            request=request,
+            message=(
+                "Voicemail greeting no longer on the switch, removed"
+                if removed_from_switch
+                else "Voicemail greeting deleted"
+            ),
+            greeting=greeting.kind,
+        )
+        greeting.delete()

@@ -1,9 +1,9 @@
 """manage.py import_voicemail SPOOL_DIR: messages from the switch's spool into the mailboxes.
 
 The themes have files of their own: test_import_voicemail_txt.py (the .txt: broken files,
-encodings, ids), test_import_voicemail_formats.py (recordings, sox), and
-test_import_voicemail_spool.py (folders, greetings, links and FIFOs, messages still being
-written). The helpers here are shared with them.
+encodings, ids), test_import_voicemail_formats.py (recordings, sox),
+test_import_voicemail_spool.py (folders, links and FIFOs, messages still being written) and
+test_import_voicemail_greetings.py (the mailboxes' greetings). The helpers here are shared.
 """
 
 from __future__ import annotations
@@ -369,7 +369,11 @@ def test_the_summary_says_what_waits_what_was_converted_and_what_was_skipped(ali
     assert status == 0, err
     assert (
         "0 messages left for the next run (still being written); 0 converted with sox; "
-        "0 messages with text read as cp1250 (not UTF-8); 0 greetings not imported." in out
+        "0 messages with text read as cp1250 (not UTF-8)." in out
+    )
+    assert (
+        "Greetings: 0 imported, 0 updated (recorded again), 0 removed (no longer on the "
+        "switch), 0 unchanged, 0 left for the next run." in out
     )
 
 

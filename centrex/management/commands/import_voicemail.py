@@ -25,7 +25,7 @@ def _shown(path: Path) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import new voicemail messages from an Asterisk voicemail spool "
+        "Import new voicemail messages and the mailboxes' greetings from an Asterisk voicemail spool "
         "(SPOOL_DIR/<context>/<mailbox>/<folder>/msgNNNN.txt + recordings), from every folder "
         "app_voicemail writes (INBOX, Old, Work, Family, Friends, Cust1-Cust5, Urgent; not "
         "Deleted). Mailboxes are matched to accounts by their mailbox number. Recordings other "
@@ -36,7 +36,9 @@ class Command(BaseCommand):
         "run. Customers are e-mailed about new messages as their voicemail settings say. "
         "Messages that cannot be imported (unknown mailbox, broken .txt, no usable recording, "
         "symbolic links and other non-regular files) are listed and skipped; the exit status "
-        "is then 1. Greetings are counted, not imported."
+        "is then 1. Greetings (unavail, busy, greet = the recorded name, temp) are kept in step "
+        "with the spool: new or recorded again are stored, those the switch no longer has are "
+        "removed, one changed in the last minute waits for the next run."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -131,7 +133,7 @@ class Command(BaseCommand):
         self._summary(report, dry_run, fallback_encoding)
         if not report.ok:
             raise CommandError(
-                "Some messages were not imported or their e-mails not sent: see the lines above.",
+                "Some messages or greetings were not imported, or e-mails not sent: see the lines above.",
                 returncode=1,
             )
 
@@ -148,10 +150,17 @@ class Command(BaseCommand):
                 f"{report.already_present} already present, {rejected} rejected; "
                 f"{report.notified} e-mails sent, {len(report.email_failures)} e-mails failed."
             )
+        messages_later = len(report.later) - report.greetings_later
         self.stdout.write(
-            f"{counted(len(report.later), 'message')} left for the next run (still being "
+            f"{counted(messages_later, 'message')} left for the next run (still being "
             f"written); {report.converted} converted with sox; "
             f"{counted(report.fallback_decoded, 'message')} with text read as "
-            f"{fallback_encoding} (not UTF-8); {counted(report.greetings, 'greeting')} "
-            "not imported."
+            f"{fallback_encoding} (not UTF-8)."
+        )
+        greetings = report.greetings
+        would = "would be " if dry_run else ""
+        self.stdout.write(
+            f"Greetings: {greetings.imported} {would}imported, {greetings.updated} {would}updated "
+            f"(recorded again), {greetings.removed} {would}removed (no longer on the switch), "
+            f"{greetings.unchanged} unchanged, {report.greetings_later} left for the next run."
         )
