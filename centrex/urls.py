@@ -25,6 +25,16 @@ urlpatterns = [
     path("voicemail/pin/", voicemail.voicemail_pin, name="voicemail_pin"),
     path("voicemail/<int:pk>/audio/", voicemail.voicemail_audio, name="voicemail_audio"),
     path("voicemail/<int:pk>/download/", voicemail.voicemail_download, name="voicemail_download"),
+    path(
+        "voicemail/greetings/<int:pk>/audio/",
+        voicemail.voicemail_greeting_audio,
+        name="voicemail_greeting_audio",
+    ),
+    path(
+        "voicemail/greetings/<int:pk>/download/",
+        voicemail.voicemail_greeting_download,
+        name="voicemail_greeting_download",
+    ),
     path("voicemail/<int:pk>/heard/", voicemail.voicemail_heard, name="voicemail_heard"),
     path("voicemail/<int:pk>/unheard/", voicemail.voicemail_unheard, name="voicemail_unheard"),
     path(

@@ -2,7 +2,8 @@
 
 - `models`: the mailbox settings, the messages, the ids of deleted messages and the greetings;
 - `pin`: what makes an acceptable mailbox PIN;
-- `services`: the settings, the PIN and the messages, as they are changed (audited);
+- `services`: the settings, the PIN, the messages and the greetings, as they are changed
+  (audited);
 - `notification`: the e-mail about a new message;
 - `spool`: Asterisk's voicemail spool as found on disk (folders, messages, greetings, what the
   switch is still writing); `spool_files`: reading it without following links or opening FIFOs;

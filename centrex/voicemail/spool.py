@@ -23,7 +23,8 @@ its siblings (vm_options, vm_tempgreeting → play_record_review), with no tmp/ 
 the WAV header gets its sizes only when the recording ends. So a greeting whose files changed
 in the last minute may still be being recorded, and waits for the next run (see greetings).
 
-Reading only; `centrex.voicemail.importer` turns what is found here into mailbox messages.
+Reading only; `centrex.voicemail.importer` turns what is found here into mailbox messages and
+greetings.
 """
 
 from __future__ import annotations

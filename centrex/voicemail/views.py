@@ -1,4 +1,5 @@
-"""IP Centrex → Poczta głosowa: the mailbox, its settings and PIN, and the messages' audio."""
+"""IP Centrex → Poczta głosowa: the mailbox, its settings and PIN, and the audio of the messages
+and the greetings."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from accounts.http import CustomerRequest
 from centrex.voicemail import audio_formats
 from centrex.voicemail.audio import audio_response
 from centrex.voicemail.forms import MailboxSettingsForm, PinForm
-from centrex.voicemail.models import VoicemailMessage
+from centrex.voicemail.models import VoicemailGreeting, VoicemailMessage
 from centrex.voicemail.notification import attachment_name
 from centrex.voicemail.services import (
     change_pin,
@@ -38,6 +39,23 @@ def _get_message(request: CustomerRequest, pk: int) -> VoicemailMessage:
     return get_object_or_404(VoicemailMessage, pk=pk, account=request.account)
 
 
+def _get_greeting(request: CustomerRequest, pk: int) -> VoicemailGreeting:
+    """The signed-in account's greeting, or 404 (never another account's)."""
+    return get_object_or_404(VoicemailGreeting, pk=pk, account=request.account)
+
+
+def _greeting_file_name(greeting: VoicemailGreeting, *, original: bool = False) -> str:
+    """greeting-unavail.wav, as the switch names the greeting; the switch's original file is
+    greeting-unavail-original.gsm (.wav for GSM in WAV)."""
+    if original:
+        extension = audio_formats.original_extension(greeting.original_format)
+        return f"greeting-{greeting.kind}-original.{extension}"
+    return f"greeting-{greeting.kind}.wav"
+
+
+_GREETING_ORDER = {kind.value: rank for rank, kind in enumerate(VoicemailGreeting.Kind)}
+
+
 def _folders(
     message_list: list[VoicemailMessage],
 ) -> list[tuple[str, StrOrPromise, list[VoicemailMessage]]]:
@@ -58,11 +76,14 @@ def _folders(
 def voicemail_index(request: CustomerRequest) -> HttpResponse:
     account = request.account
     message_list = list(account.voicemail_messages.order_by("-received_at", "-id"))
+    # In the order of the switch's menu (unavailable, busy, name, temporary), not the alphabet's.
+    greetings = sorted(account.voicemail_greetings.all(), key=lambda g: _GREETING_ORDER[g.kind])
     return render(
         request,
         "centrex/voicemail.html",
         {
             "folders": _folders(message_list),
+            "greetings": greetings,
             "new_count": sum(not m.heard for m in message_list),
             "mailbox_settings": settings_for(account),
         },
@@ -132,6 +153,35 @@ def voicemail_download(request: CustomerRequest, pk: int) -> HttpResponseBase:
         filename,
         as_attachment=True,
         content_type=audio_formats.content_type(message.original_format),
+    )
+
+
+@require_GET
+@voicemail_required
+def voicemail_greeting_audio(request: CustomerRequest, pk: int) -> HttpResponseBase:
+    """A greeting for the page's <audio> player (inline), with Range support for seeking."""
+    greeting = _get_greeting(request, pk)
+    filename = _greeting_file_name(greeting)
+    return audio_response(request, greeting.audio, filename, as_attachment=False)
+
+
+@require_GET
+@voicemail_required
+def voicemail_greeting_download(request: CustomerRequest, pk: int) -> HttpResponseBase:
+    """The greeting's WAV; with ?original=1, the switch's own file when the import converted
+    it, which is 404 for a greeting that has none."""
+    greeting = _get_greeting(request, pk)
+    if "original" not in request.GET:
+        filename = _greeting_file_name(greeting)
+        return audio_response(request, greeting.audio, filename, as_attachment=True)
+    if not greeting.original:
+        raise Http404
+    return audio_response(
+        request,
+        greeting.original,
+        _greeting_file_name(greeting, original=True),
+        as_attachment=True,
+        content_type=audio_formats.content_type(greeting.original_format),
     )
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core.files.base import ContentFile
 
-from centrex.voicemail.models import MailboxSettings, VoicemailMessage
+from centrex.voicemail.models import MailboxSettings, VoicemailGreeting, VoicemailMessage
+from tests.centrex.test_voicemail_greetings import make_greeting
 from tests.factories import enable_voicemail, make_message
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_custom_folders_have_names(alice_client, alice):
 def test_an_empty_mailbox_says_no_data(alice_client, alice):
     enable_voicemail(alice)
     html = alice_client.get("/centrex/voicemail/").content.decode()
-    assert html.count("Brak danych do wyświetlenia") == 2  # Inbox and Old
+    assert html.count("Brak danych do wyświetlenia") == 3  # Inbox, Old and the greetings
     assert "0 nowych wiadomości" in html
 
 
@@ -169,8 +170,11 @@ def test_the_number_of_queries_does_not_grow_with_the_messages(
     for folder in VoicemailMessage.Folder:
         make_message(alice, folder=folder)
         make_message(alice, folder=folder)
+    for kind in VoicemailGreeting.Kind:
+        make_greeting(alice, kind)
+    # Session, user and account, the messages, the greetings, the mailbox settings.
     with django_assert_max_num_queries(5):
         response = alice_client.get("/centrex/voicemail/")
-    assert response.content.decode().count('data-testid="message"') == 2 * len(
-        VoicemailMessage.Folder
-    )
+    html = response.content.decode()
+    assert html.count('data-testid="message"') == 2 * len(VoicemailMessage.Folder)
+    assert html.count('data-testid="greeting"') == len(VoicemailGreeting.Kind)
