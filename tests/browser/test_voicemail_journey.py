@@ -34,7 +34,15 @@ audio.load();
 
 
 def _click(browser, selector: str) -> None:
-    browser.find_element(By.CSS_SELECTOR, selector).click()
+    # Bootstrap scrolls smoothly: a click while the page still moves lands beside the button
+    # (ElementClickInterceptedException). Jump it into view at once, then click.
+    element = WebDriverWait(browser, 10).until(
+        seen.element_to_be_clickable((By.CSS_SELECTOR, selector))
+    )
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+    )
+    element.click()
 
 
 def _wait_for_status(browser, text: str) -> None:
