@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from accounts.models import AuditEvent
 from centrex.voicemail.models import VoicemailGreeting
@@ -269,7 +270,9 @@ def test_a_temporary_greeting_comes_and_goes_and_the_others_stay(alice, spool, r
     temp = write_greeting(spool, "temp", wav_bytes(seconds=2))
     run_committed(spool)
     temporary = VoicemailGreeting.objects.get(kind="temp")
-    assert temporary.get_kind_display() == "temporary greeting" and temporary.duration == 2
+    with translation.override("pl"):
+        assert temporary.get_kind_display() == "powitanie tymczasowe"
+    assert temporary.duration == 2
     # The customer removes it from the phone menu (0, 4, 2): Asterisk deletes every format.
     temp.unlink()
     assert "1 removed" in run_committed(spool)[0]

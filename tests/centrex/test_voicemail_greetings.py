@@ -92,6 +92,8 @@ def test_a_converted_greeting_offers_the_switchs_original(alice_client, alice):
 def test_the_section_is_in_polish_for_polish_accounts(alice_client, greeting):
     section = _section(alice_client.get("/centrex/voicemail/").content.decode())
     assert "Czas trwania" in section and "Odsłuchaj" in section and "Pobierz" in section
+    assert "Powitania</h2>" in section and "Nagrano" in section
+    assert "przez telefon, w menu poczty głosowej" in section
     # 09:00 UTC is 10:00 in the account's time zone (Europe/Warsaw).
     assert re.search(r"15-11-2026\s+10:00", section)
 
