@@ -346,7 +346,15 @@ def test_its_query_count_is_bounded_however_many_calls(
 @pytest.mark.parametrize(
     ("language", "headings"),
     [
-        ("pl", ["Spis połączeń", "Eksport do pliku CSV i do Excela", "Historia salda", "Wykres zużycia"]),
+        (
+            "pl",
+            [
+                "Spis połączeń",
+                "Eksport do pliku CSV i do Excela",
+                "Historia salda",
+                "Wykres zużycia",
+            ],
+        ),
         ("en", ["Call history", "Export to CSV and to Excel", "Balance history", "Usage chart"]),
     ],
 )
