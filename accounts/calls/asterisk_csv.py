@@ -178,13 +178,19 @@ class AsteriskParser:
                     "import with --tz UTC",
                     "start",
                 )
+        earliest = started_at - ONE_SECOND
         answered_at = None
-        if answers:
+        if len(answers) == 1:  # the usual case, without a call per row
+            answered_at = answers[0] if answers[0] >= earliest else None
+        elif answers:
             # The answer comes after the ringing: duration - billsec seconds after the start.
             answered_at = _within_call(answers, started_at, seconds - billed)
-            if answered_at is None:
-                raise Rejected("the answer time is before the start time", "answer")
-        if ends and _within_call(ends, started_at, seconds) is None:
+        if answers and answered_at is None:
+            raise Rejected("the answer time is before the start time", "answer")
+        if len(ends) == 1:
+            if ends[0] < earliest:
+                raise Rejected("the end time is before the start time", "end")
+        elif ends and _within_call(ends, started_at, seconds) is None:
             raise Rejected("the end time is before the start time", "end")
         return started_at, answered_at
 
@@ -215,8 +221,6 @@ def _settle_start(
 
 def _within_call(instants: tuple[datetime, ...], start: datetime, expected: int) -> datetime | None:
     """Of a time's instants, one not before the start, nearest where it should be."""
-    if len(instants) == 1:
-        return instants[0] if instants[0] >= start - ONE_SECOND else None
     fitting = tuple(instant for instant in instants if instant >= start - ONE_SECOND)
     if not fitting:
         return None
@@ -242,11 +246,11 @@ def _identity(layout: Layout, fields: list[str], uniqueid: str) -> tuple[str, st
             raise Rejected(f"{sequence[:20]!r} is not a sequence number", "sequence")
         leg = sequence
     else:
-        # uniqueid, channel, dstchannel, start, disposition
-        parts = (base, fields[5], fields[6], fields[9], fields[14])
+        # Channel, dstchannel, start and disposition (the uniqueid is the id's prefix already).
         # It only tells apart the few legs of one uniqueid: 32 bits are plenty, and a short
         # id keeps the index of every call small. CRC-32 is stable across runs and machines.
-        leg = f"{zlib.crc32(chr(31).join(parts).encode()):08x}"
+        fingerprint = f"{fields[5]}\x1f{fields[6]}\x1f{fields[9]}\x1f{fields[14]}"
+        leg = f"{zlib.crc32(fingerprint.encode()):08x}"
     return f"{base}#{leg}", linkedid or uniqueid
 
 

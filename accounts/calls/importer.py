@@ -232,9 +232,6 @@ class CallImport:
                 )
             else:
                 call.account_pk = info.pk
-                if isinstance(self.parser, AsteriskParser):
-                    # Here, in the reading thread: the writer thread is the one that waits.
-                    self.parser.settle(call, self.numbers[info.pk])
                 fresh[key] = call
         return fresh
 
@@ -256,6 +253,10 @@ class CallImport:
                 else:
                     self.seen_in_dry_run[key] = call.line
         new_calls = list(fresh.values())
+        if isinstance(self.parser, AsteriskParser):
+            # Only for calls to write: a file imported again costs no rating.
+            for call in new_calls:
+                self.parser.settle(call, self.numbers[call.account_pk])
         self._count_charges(new_calls)
         self.summary.imported += len(new_calls)
         if new_calls and not self.dry_run:
