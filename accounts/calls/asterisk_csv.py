@@ -27,6 +27,7 @@ import hashlib
 import zlib
 from collections import Counter
 from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
 
 from accounts.calls.asterisk_layout import Layout, layout_of, uniqueid_epoch
 from accounts.calls.direction import INBOUND, OUTBOUND, UNKNOWN, DirectionRules
@@ -84,6 +85,7 @@ class AsteriskParser:
         self.rules = rules
         self.stated_layout = layout
         self.layouts: Counter[Layout] = Counter()
+        self._charges: dict[int, Decimal] = {}
 
     def delimiter(self, first_line: str) -> str:
         return ","
@@ -150,7 +152,14 @@ class AsteriskParser:
         else:
             call.description = ""
         if self.tariff and call.direction == OUTBOUND and call.disposition == ANSWERED:
-            call.charge = self.tariff.charge(call.billed_seconds)
+            # Decimal arithmetic per call is the slow part of rating, and a file has only a
+            # few thousand distinct billsec values: each is priced once.
+            charge = self._charges.get(call.billed_seconds)
+            if charge is None:
+                charge = self._charges[call.billed_seconds] = self.tariff.charge(
+                    call.billed_seconds
+                )
+            call.charge = charge
 
     @property
     def zone_name(self) -> str:
