@@ -152,10 +152,11 @@ def _pg_ids_by_value(
 
 
 def shared_values(
-    model: type[models.Model], field: str, values: Sequence[str], owner: str
+    model: type[models.Model], field: str, values: Sequence[str], owner: str, more_than: int = 1
 ) -> set[tuple[str, int]]:
-    """(value, owner id) pairs held by more than one row, among rows whose `field` is one of
-    `values`: which of a batch's call keys now have several legs in one account.
+    """(value, owner id) pairs held by more than `more_than` rows, among rows whose `field` is
+    one of `values`: which of a batch's call keys have legs stored already in one account
+    (more_than=0), or several (1).
 
     `field` needs an index whose condition is `field <> ''` or none; `owner` is an attname
     (`account_id`). On PostgreSQL, one index probe per value (a nested loop over the array),
@@ -173,7 +174,7 @@ def shared_values(
                 )
                 .values_list(field, owner)
                 .annotate(rows=models.Count("pk"))
-                .filter(rows__gt=1)
+                .filter(rows__gt=more_than)
             )
             found.update((value, owner_id) for value, owner_id, _rows in rows)
         return found
@@ -213,4 +214,4 @@ def shared_values(
     for value, owner_id in rows:
         if value in wanted_set:
             counts[value, owner_id] = counts.get((value, owner_id), 0) + 1
-    return {pair for pair, count in counts.items() if count > 1}
+    return {pair for pair, count in counts.items() if count > more_than}

@@ -302,6 +302,7 @@ class CallImport:
 
     @transaction.atomic
     def _write(self, calls: list[ParsedCall]) -> None:
+        several_legs = calls_with_several_legs(calls)
         ids = bulk.insert_rows(
             CallRecord,
             CALL_FIELDS,
@@ -325,7 +326,8 @@ class CallImport:
                 for call in calls
             ],
         )
-        settle_primary_legs({(call.account_pk, call.call_key) for call in calls if call.call_key})
+        if several_legs:
+            settle_primary_legs(several_legs)
         charges = [
             LedgerLine(
                 call.account_pk,
@@ -342,22 +344,36 @@ class CallImport:
         change_balance_bulk(charges, actor=self.actor)
 
 
-def settle_primary_legs(calls: set[tuple[int, str]]) -> None:
-    """Mark the one leg each call is shown by, for calls (account pk, call key) just written.
+def calls_with_several_legs(calls: list[ParsedCall]) -> set[tuple[int, str]]:
+    """The calls (account pk, call key) of a batch about to be written that will then have
+    more than one leg: twice in the batch, or with a leg stored already.
+
+    Asked before the batch is written, the database finds nothing for nearly every key (a
+    call's legs are written together, and uniqueids grow with time), which costs far less
+    than reading the batch's own fresh rows back afterwards.
+    """
+    seen: set[tuple[int, str]] = set()
+    several: set[tuple[int, str]] = set()
+    for call in calls:
+        if call.call_key:
+            pair = (call.account_pk, call.call_key)
+            if pair in seen:
+                several.add(pair)
+            seen.add(pair)
+    keys = sorted({key for _account, key in seen})
+    stored = bulk.shared_values(CallRecord, "call_key", keys, "account_id", more_than=0)
+    several.update((account, key) for key, account in stored if (account, key) in seen)
+    return several
+
+
+def settle_primary_legs(several: set[tuple[int, str]]) -> None:
+    """Mark the one leg each call is shown by, for calls (account pk, call key) with several.
 
     The primary leg is an answered one if any (an answered leg makes the call answered),
     else the earliest; ties go to the first written. Most calls have one leg, which is
-    primary by default: only keys with several legs are looked at, and only rows whose flag
+    primary by default: only calls with several legs are looked at, and only rows whose flag
     changes are written.
     """
-    keys = sorted({key for _account, key in calls})
-    several = {
-        (account, key)
-        for key, account in bulk.shared_values(CallRecord, "call_key", keys, "account_id")
-        if (account, key) in calls
-    }
-    if not several:
-        return
     legs: dict[tuple[int, str], list[tuple[bool, datetime, int, bool]]] = {}
     wanted = sorted({key for _account, key in several})
     for start in range(0, len(wanted), KEYS_PER_QUERY):
