@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def audio_upload_to(instance: VoicemailMessage | VoicemailGreeting, filename: str) -> str:
+def audio_upload_to(instance: Recording, filename: str) -> str:
     """A random, non-guessable name: the path says nothing about the account or the caller.
 
     The audio is never served from MEDIA_URL, only through the owner's authenticated view, but
@@ -36,7 +36,7 @@ def audio_upload_to(instance: VoicemailMessage | VoicemailGreeting, filename: st
     return f"voicemail/{token[:2]}/{token}.wav"
 
 
-def original_upload_to(instance: VoicemailMessage | VoicemailGreeting, filename: str) -> str:
+def original_upload_to(instance: Recording, filename: str) -> str:
     """As audio_upload_to, with the extension of the switch's format (`.WAV`, `.gsm`…)."""
     token = secrets.token_urlsafe(24)
     return f"voicemail/{token[:2]}/{token}.{instance.original_format or 'bin'}"
@@ -147,16 +147,36 @@ class MailboxSettings(models.Model):
         return not (self.delete_after_email and self.attaches_audio and self.notification_email)
 
 
-class VoicemailMessage(models.Model):
+class Recording(models.Model):
+    """What messages and greetings share: `audio` is what the portal plays (a PCM WAV); when the
+    switch recorded in another format (GSM, µ-law…), the import converted it and keeps the
+    switch's file in `original`."""
+
+    audio = models.FileField(_("audio"), upload_to=audio_upload_to, max_length=200)
+    audio_size = models.PositiveBigIntegerField(_("audio size (bytes)"), default=0)
+    original = models.FileField(
+        _("original recording"), upload_to=original_upload_to, max_length=200, blank=True
+    )
+    # The extension app_voicemail gave the original (its voicemail.conf format), e.g. "WAV"
+    # (GSM in WAV), "gsm", "ulaw"; empty when `audio` is the switch's own file.
+    original_format = models.CharField(_("original format"), max_length=10, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def original_label(self) -> str:
+        """The original's format, as codecs are called ("GSM (WAV)", "G.711 µ-law")."""
+        return audio_formats.label(self.original_format)
+
+
+class VoicemailMessage(Recording):
     """One voicemail message, as the switch recorded it.
 
     `msg_id` is Asterisk's message id (or, for switches older than Asterisk 11, one derived
     from the message: see centrex.voicemail.message_info.legacy_id); with the account it
     identifies the message, so importing the same spool twice adds nothing (see also
-    DeletedVoicemail).
-
-    `audio` is what the portal plays: a PCM WAV. When the switch recorded in another format
-    (GSM, µ-law…), the import converted it and keeps the switch's file in `original`.
+    DeletedVoicemail). Its audio: see Recording.
     """
 
     class Folder(models.TextChoices):
@@ -187,14 +207,6 @@ class VoicemailMessage(models.Model):
     received_at = models.DateTimeField(_("received at"))
     duration = models.PositiveIntegerField(_("duration (s)"), default=0)
     heard = models.BooleanField(_("heard"), default=False)
-    audio = models.FileField(_("audio"), upload_to=audio_upload_to, max_length=200)
-    audio_size = models.PositiveBigIntegerField(_("audio size (bytes)"), default=0)
-    original = models.FileField(
-        _("original recording"), upload_to=original_upload_to, max_length=200, blank=True
-    )
-    # The extension app_voicemail gave the original (its voicemail.conf format), e.g. "WAV"
-    # (GSM in WAV), "gsm", "ulaw"; empty when `audio` is the switch's own file.
-    original_format = models.CharField(_("original format"), max_length=10, blank=True)
     imported_at = models.DateTimeField(_("imported"), default=timezone.now)
 
     class Meta:
@@ -220,11 +232,6 @@ class VoicemailMessage(models.Model):
         if self.caller_name and self.caller_number:
             return f"{self.caller_name} <{self.caller_number}>"
         return self.caller_name or self.caller_number or str(_("unknown caller"))
-
-    @property
-    def original_label(self) -> str:
-        """The original's format, as codecs are called ("GSM (WAV)", "G.711 µ-law")."""
-        return audio_formats.label(self.original_format)
 
 
 class DeletedVoicemail(models.Model):
@@ -263,7 +270,7 @@ class DeletedVoicemail(models.Model):
         return f"{self.account}: {self.msg_id}"
 
 
-class VoicemailGreeting(models.Model):
+class VoicemailGreeting(Recording):
     """One of the mailbox's greetings, as the customer recorded it on the phone.
 
     app_voicemail keeps them beside the folders, one file per format= of voicemail.conf:
@@ -274,8 +281,8 @@ class VoicemailGreeting(models.Model):
     spool: `content_hash` tells a greeting the switch still holds unchanged from a re-recorded
     one, which replaces it in place.
 
-    `audio` and `original` are as for VoicemailMessage: what the browser plays, and the switch's
-    file when the import converted it.
+    `audio` and `original` are as for every Recording: what the browser plays, and the
+    switch's file when the import converted it.
     """
 
     class Kind(models.TextChoices):
@@ -293,12 +300,6 @@ class VoicemailGreeting(models.Model):
     )
     kind = models.CharField(_("greeting"), max_length=10, choices=Kind)
     duration = models.PositiveIntegerField(_("duration (s)"), default=0)
-    audio = models.FileField(_("audio"), upload_to=audio_upload_to, max_length=200)
-    audio_size = models.PositiveBigIntegerField(_("audio size (bytes)"), default=0)
-    original = models.FileField(
-        _("original recording"), upload_to=original_upload_to, max_length=200, blank=True
-    )
-    original_format = models.CharField(_("original format"), max_length=10, blank=True)
     # SHA-256 of the switch's files of this greeting (every format), so an import knows without
     # converting anything whether the customer recorded it again.
     content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
@@ -323,10 +324,6 @@ class VoicemailGreeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.get_kind_display()}"
-
-    @property
-    def original_label(self) -> str:
-        return audio_formats.label(self.original_format)
 
     @property
     def when_played(self) -> StrOrPromise:
