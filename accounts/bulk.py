@@ -151,16 +151,16 @@ def _pg_ids_by_value(
         return cursor.fetchall()
 
 
-def shared_values(
-    model: type[models.Model], field: str, values: Sequence[str], owner: str, more_than: int = 1
+def stored_pairs(
+    model: type[models.Model], field: str, values: Sequence[str], owner: str
 ) -> set[tuple[str, int]]:
-    """(value, owner id) pairs held by more than `more_than` rows, among rows whose `field` is
-    one of `values`: which of a batch's call keys have legs stored already in one account
-    (more_than=0), or several (1).
+    """(value, owner id) of the rows whose `field` is one of `values`: which of a batch's call
+    keys have a leg stored already, and in which account.
 
     `field` needs an index whose condition is `field <> ''` or none; `owner` is an attname
-    (`account_id`). On PostgreSQL, one index probe per value (a nested loop over the array),
-    so a table whose statistics are stale is never scanned whole for each batch.
+    (`account_id`). On PostgreSQL, one range scan between the smallest and the largest value
+    first, then, when the range holds too many other rows, one index probe per value (a nested
+    loop over the array), so a table whose statistics are stale is never scanned whole.
     """
     if not values:
         return set()
@@ -173,10 +173,10 @@ def shared_values(
                     **{f"{field}__in": values[start : start + ORM_BATCH_SIZE]}
                 )
                 .values_list(field, owner)
-                .annotate(rows=models.Count("pk"))
-                .filter(rows__gt=more_than)
+                .order_by()
+                .distinct()
             )
-            found.update((value, owner_id) for value, owner_id, _rows in rows)
+            found.update(rows)
         return found
     meta = model._meta
     quote = connection.ops.quote_name
@@ -187,8 +187,8 @@ def shared_values(
     }
     wanted = sorted(set(values))
     # As in _pg_ids_by_value: first one range scan between the smallest and the largest
-    # value (a batch's call keys sit together in the index, as uniqueids grow with time),
-    # counted here; when the range holds too many other rows, one probe per value.
+    # value (a batch's call keys sit together in the index, as uniqueids grow with time);
+    # when the range holds too many other rows, one probe per value.
     limit = 4 * len(wanted) + 100
     in_range = """
         SELECT {field}, {owner} FROM {table}
@@ -210,8 +210,4 @@ def shared_values(
             cursor.execute(probes, [wanted])
             rows = cursor.fetchall()
     wanted_set = set(wanted)
-    counts: dict[tuple[str, int], int] = {}
-    for value, owner_id in rows:
-        if value in wanted_set:
-            counts[value, owner_id] = counts.get((value, owner_id), 0) + 1
-    return {pair for pair, count in counts.items() if count > more_than}
+    return {(value, owner_id) for value, owner_id in rows if value in wanted_set}

@@ -361,7 +361,7 @@ def calls_with_several_legs(calls: list[ParsedCall]) -> set[tuple[int, str]]:
                 several.add(pair)
             seen.add(pair)
     keys = sorted({key for _account, key in seen})
-    stored = bulk.shared_values(CallRecord, "call_key", keys, "account_id", more_than=0)
+    stored = bulk.stored_pairs(CallRecord, "call_key", keys, "account_id")
     several.update((account, key) for key, account in stored if (account, key) in seen)
     return several
 
