@@ -128,12 +128,13 @@ def parse_amount(value: str) -> Decimal:
 
 def validate_amount(amount: Decimal) -> Decimal:
     """At most two decimal places, and below one billion either way."""
+    # The size first: quantizing 1e30 to cents exceeds Decimal's precision and raises.
+    if abs(amount) >= MAX_AMOUNT:
+        raise ValidationError(_("Enter an amount below one billion."), code="too_large")
     if amount != amount.quantize(CENT):
         raise ValidationError(
             _("Enter an amount with at most two decimal places."), code="decimal_places"
         )
-    if abs(amount) >= MAX_AMOUNT:
-        raise ValidationError(_("Enter an amount below one billion."), code="too_large")
     return amount
 
 

@@ -59,6 +59,7 @@ CALL_FIELDS = [
     "call_key",
 ]
 ANSWERED = CallRecord.Disposition.ANSWERED.value
+CALL_CHARGE = BalanceEntry.Kind.CALL_CHARGE.value
 # Keys per query when looking for the other legs of a batch's calls (SQLite's parameter limit).
 KEYS_PER_QUERY = 500
 
@@ -332,7 +333,7 @@ class CallImport:
             LedgerLine(
                 call.account_pk,
                 -call.charge,
-                BalanceEntry.Kind.CALL_CHARGE,
+                CALL_CHARGE,
                 call.callee,
                 pk,
             )

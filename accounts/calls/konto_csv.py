@@ -50,6 +50,7 @@ from accounts.calls.records import (
     NO_CHARGE,
     ParsedCall,
     Rejected,
+    check_no_nul,
     read_charge,
     read_iso_time,
     read_number,
@@ -195,6 +196,8 @@ class KontoParser:
             raise Rejected(
                 f"{len(fields)} fields, but the header has {len(self.index)} (is the line cut off?)"
             )
+        if "\x00" in "".join(fields):
+            check_no_nul(fields, tuple(sorted(self.index, key=self.index.__getitem__)))
         cell = {name: unguard_cell(fields[position]) for name, position in self.index.items()}
         source, colon, source_id = cell["call_id"].strip().partition(":")
         if not (colon and source and source_id):

@@ -66,6 +66,9 @@ def test_a_refund_is_booked_as_a_refund(alice):
         (["{login}", "5", "--reason", "  "], "Give the reason for the change"),
         (["{login}", "pięć", "--reason", "x"], "AMOUNT 'pięć': Enter an amount such as 125.50"),
         (["{login}", "5.001", "--reason", "x"], "at most two decimal places"),
+        (["{login}", "1e999", "--reason", "x"], "AMOUNT '1e999': Enter an amount below one"),
+        (["{login}", "1e30", "--reason", "x"], "AMOUNT '1e30': Enter an amount below one"),
+        (["{login}", "Infinity", "--reason", "x"], "AMOUNT 'Infinity': Enter an amount such"),
     ],
 )
 def test_wrong_input_is_refused_in_english_and_nothing_is_booked(alice, args, message):

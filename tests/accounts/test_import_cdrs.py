@@ -399,3 +399,33 @@ def test_existing_calls_are_found_however_far_apart_their_ids_are(alice):
     found = bulk.ids_by_value(CallRecord, "source_id", ["a000", "a149", "b1"], source="asterisk")
     assert sorted(value for value, _pk in found) == ["a000", "a149"]
     assert bulk.ids_by_value(CallRecord, "source_id", ["a000"], source="konto") == []
+
+
+def test_keys_are_found_whatever_characters_they_hold(alice):
+    # Keys travel to PostgreSQL joined by the unit separator; a key holding one goes as an
+    # array instead, and is found all the same.
+    from accounts import bulk
+
+    keys = ["1794961168.7", "odd\x1fkey", "Zażółć-1"]
+    CallRecord.objects.bulk_create(
+        [
+            CallRecord(
+                account=alice,
+                source="asterisk",
+                source_id=f"{key}#1",
+                call_key=key,
+                started_at=datetime(2026, 11, 2, tzinfo=UTC),
+                direction="out",
+                disposition="answered",
+            )
+            for key in keys
+        ]
+    )
+    wanted = [*keys, "1794961168.8"]
+    assert bulk.stored_pairs(CallRecord, "call_key", wanted, "account_id") == {
+        (key, alice.pk) for key in keys
+    }
+    plain = bulk.stored_pairs(CallRecord, "call_key", ["1794961168.7", "x"], "account_id")
+    assert plain == {("1794961168.7", alice.pk)}
+    found = bulk.ids_by_value(CallRecord, "source_id", [f"{key}#1" for key in keys])
+    assert sorted(value for value, _pk in found) == sorted(f"{key}#1" for key in keys)

@@ -103,6 +103,10 @@ def test_konto_csv_rows_are_checked(tmp_path, alice):
             changed(call_id="switch:s4", charge="-0.10"),
             changed(call_id="switch:s5", start_time="wczoraj"),
             changed(call_id="switch:s6", account_id="nieznane"),
+            # Used to end in a traceback, or on PostgreSQL lose the whole batch.
+            changed(call_id="switch:s7", charge="1e999"),
+            changed(call_id="switch:s8", duration="2147483648"),
+            changed(call_id="switch:s9", caller="48\x00"),
             good,
         ],
     )
@@ -113,7 +117,10 @@ def test_konto_csv_rows_are_checked(tmp_path, alice):
     assert "line 5, column charge" in err
     assert "line 6, column start_time" in err
     assert "line 7, column account_id: unknown account 'nieznane'" in err
-    assert "Imported 1 call; 0 already present; 6 rejected." in out
+    assert "line 8, column charge: '1e999': Enter an amount below one billion" in err
+    assert "line 9, column duration" in err
+    assert "line 10, column caller: a NUL byte" in err
+    assert "Imported 1 call; 0 already present; 9 rejected." in out
 
 
 def test_a_file_that_is_not_konto_csv_is_refused_whole(tmp_path, alice):

@@ -81,6 +81,10 @@ def test_a_mailbox_can_be_taken_away(alice):
         (["--mailbox", "2002"], "already belongs to the account telekonferencja_48223809889"),
         (["--credit-limit", "-5"], "zero or more"),
         (["--credit-limit", "dużo"], "--credit-limit 'dużo': Enter an amount such as 125.50"),
+        (["--credit-limit", "1e999"], "--credit-limit '1e999': Enter an amount below one"),
+        (["--max-participants", "2147483648"], "between 2 and 32767"),
+        (["--max-conferences", "9" * 30], "between 0 and 32767"),
+        (["--mailbox", "9" * 33], "A mailbox number is 1 to 32 digits"),
     ],
 )
 def test_wrong_values_are_refused_and_nothing_changes(alice, bob, args, message):
