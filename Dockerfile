@@ -1,8 +1,14 @@
-# Konto for production: gunicorn serving Django, static files by WhiteNoise, non-root.
+# Konto for production: gunicorn (threaded) serving Django behind nginx, static files by
+# WhiteNoise or nginx, non-root.
 # Build: docker build -t konto .
 # Run:   docker run -e SECRET_KEY=… -e ALLOWED_HOSTS=konto.example.com \
-#          -e DATABASE_URL=postgres://… -e CACHE_URL=redis://… -e EMAIL_URL=smtp+tls://… -p 8000:8000 konto
+#          -e DATABASE_URL=postgres://… -e CACHE_URL=redis://… -e EMAIL_URL=smtp+tls://… -p 127.0.0.1:8000:8000 konto
 # Then once per release: docker run --rm … konto python manage.py migrate
+# And, as a second long-running process with the same environment, the task worker that sends
+# every e-mail (and retries while the mail server is down):
+#        docker run -e … konto python manage.py db_worker
+# Once a day: docker run --rm … konto python manage.py prune_db_task_results (finished tasks
+# older than 14 days; --failed-min-age-days keeps given-up e-mails longer).
 
 # --- build stage: dependencies into a virtualenv, static files collected ----------------------
 FROM python:3.12-slim-bookworm AS build
@@ -37,6 +43,10 @@ EXPOSE 8000
 # /healthz answers without a login and checks the database.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=4)"
-CMD ["sh", "-c", "exec gunicorn konto.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
-# Behind a load balancer, set FORWARDED_ALLOW_IPS (gunicorn) to its address, and
-# USE_X_FORWARDED_PROTO=1 / TRUSTED_PROXY_COUNT=1 (Konto) so HTTPS and client addresses are known.
+# Threaded workers and timeouts, all from the environment: see deploy/gunicorn.conf.py.
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py"]
+# Always behind nginx (deploy/nginx/konto.conf), which keeps slow clients away from gunicorn:
+# publish the port on the host's loopback only (-p 127.0.0.1:8000:8000), set
+# FORWARDED_ALLOW_IPS to the address nginx connects from (Docker's bridge gateway, usually
+# 172.17.0.1), and USE_X_FORWARDED_PROTO=1 / TRUSTED_PROXY_COUNT=1 (Konto) so HTTPS and client
+# addresses are known.

@@ -17,9 +17,12 @@ $(VENV)/.installed: pyproject.toml
 	cp .env.example .env
 
 ## run: install, migrate the SQLite database, load the demo account, serve on http://127.0.0.1:$(PORT)
+## with the task worker beside it (it sends the e-mails; they print here with the console backend)
 run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install the dev dependencies and run the whole suite (DATABASE_URL picks the database)

@@ -34,7 +34,7 @@ from accounts import validators
 from accounts.csvfiles import records, sniff_delimiter
 from accounts.features import FEATURES
 from accounts.fields import max_length
-from accounts.models import Account
+from accounts.models import Account, login_key
 
 COLUMNS = [
     "login",
@@ -233,7 +233,8 @@ def read_rows(text: str) -> tuple[list[AccountRow], list[Problem]]:
     header_problems = _check_header(header, header_record.line, delimiter)
     if header_problems:
         return [], header_problems
-    first_line_of: dict[tuple[str, str], int] = {}
+    # (column, value as compared) → (line, value as written) of the first row that has it.
+    first_line_of: dict[tuple[str, str], tuple[int, str]] = {}
     for record in stream:
         if record.fields is None:
             problems.append(Problem(record.line, "", record.error))
@@ -249,17 +250,18 @@ def read_rows(text: str) -> tuple[list[AccountRow], list[Problem]]:
             )
             continue
         row, row_problems = _read_row(record.line, dict(zip(header, record.fields, strict=True)))
-        for key in _unique_keys(row):
+        for key, value in _unique_keys(row):
             if key in first_line_of:
-                row_problems.append(
-                    Problem(
-                        record.line,
-                        key[0],
-                        f"{key[1]!r} is already on line {first_line_of[key]}",
+                line, earlier = first_line_of[key]
+                message = f"{value!r} is already on line {line}"
+                if earlier != value:
+                    message = (
+                        f"{value!r} differs only in case from {earlier!r} on line {line} "
+                        "(logins are unique regardless of case)"
                     )
-                )
+                row_problems.append(Problem(record.line, key[0], message))
             else:
-                first_line_of[key] = record.line
+                first_line_of[key] = (record.line, value)
         if row_problems:
             problems.extend(row_problems)
         else:
@@ -289,6 +291,15 @@ def _check_header(header: list[str], line: int, delimiter: str) -> list[Problem]
 
 
 def _read_row(line: int, cells: dict[str, str]) -> tuple[AccountRow, list[Problem]]:
+    # A NUL byte is a corrupt file, and PostgreSQL cannot store one in text: the row is
+    # refused whole, naming the cell.
+    corrupt = [
+        Problem(line, column, "a NUL byte: the row is corrupt")
+        for column, raw in cells.items()
+        if "\x00" in raw
+    ]
+    if corrupt:
+        return AccountRow(line, "", {}), corrupt
     problems = []
     login = cells["login"].strip()
     if not login:
@@ -313,14 +324,14 @@ def _read_row(line: int, cells: dict[str, str]) -> tuple[AccountRow, list[Proble
     return row, problems
 
 
-def _unique_keys(row: AccountRow) -> Iterator[tuple[str, str]]:
-    """What no two rows of a file may share."""
+def _unique_keys(row: AccountRow) -> Iterator[tuple[tuple[str, str], str]]:
+    """What no two rows of a file may share: ((column, value as compared), value as written)."""
     if row.login:
-        yield ("login", row.login)
+        yield ("login", login_key(row.login)), row.login
     if account_id := row.values.get("account_id"):
-        yield ("account_id", account_id)
+        yield ("account_id", account_id), account_id
     if mailbox := row.values.get("mailbox"):
-        yield ("mailbox", mailbox)
+        yield ("mailbox", mailbox), mailbox
 
 
 def export_row(account: Account) -> list[str]:

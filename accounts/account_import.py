@@ -27,7 +27,7 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.account_csv import AccountRow, Problem, read_rows
-from accounts.models import Account, User
+from accounts.models import Account, User, login_key
 from accounts.provisioning import account_changes, create_or_update_account, send_password_email
 
 LOOKUP_CHUNK = 500
@@ -206,13 +206,24 @@ def plan_import(
     """
     existing = _existing_accounts([row.login for row in rows])
     orphans = _users_without_account([row.login for row in rows])
+    spelled = _logins_as_spelled([row.login for row in rows])
     ids_taken = _owners("account_id", [_account_id(row) for row in rows])
     mailboxes_taken = _owners("mailbox", [row.values.get("mailbox") for row in rows])
     plans, problems = [], []
     for row in rows:
         account = existing.get(row.login)
         row_problems = []
-        if account is None and row.login in orphans:
+        existing_login = spelled.get(login_key(row.login), row.login)
+        if existing_login != row.login:
+            row_problems.append(
+                Problem(
+                    row.line,
+                    "login",
+                    f"{row.login!r} differs only in case from the existing login "
+                    f"{existing_login!r} (logins are unique regardless of case)",
+                )
+            )
+        elif account is None and row.login in orphans:
             row_problems.append(
                 Problem(
                     row.line,
@@ -300,6 +311,15 @@ def _users_without_account(logins: list[str]) -> set[str]:
     for chunk in _chunks(sorted({login for login in logins if login})):
         users = User.objects.filter(username__in=chunk, account__isnull=True)
         found.update(users.values_list("username", flat=True))
+    return found
+
+
+def _logins_as_spelled(logins: list[str]) -> dict[str, str]:
+    """{login_key: the login as the database has it} for the users with one of `logins`."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted({login for login in logins if login})):
+        for username in User.objects.with_logins(chunk).values_list("username", flat=True):
+            found[login_key(username)] = username
     return found
 
 

@@ -10,18 +10,11 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from accounts.client_address import client_address
 from accounts.models import Account, AuditEvent, User
 
 # Who did it: a signed-in user, or the name of an operator command ("manage.py adjust_balance").
 Actor = User | str | None
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request)
 
 
 def describe_actor(actor: Actor) -> tuple[User | None, str, str]:
@@ -86,7 +79,7 @@ def _write(
         actor_label=label[:150],
         message=message[:500],
         data=data,
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
     )
 
 

@@ -225,7 +225,7 @@ def stored_pairs(
 SEPARATOR = "\x1f"
 
 
-def _text_array(values: Sequence[str]) -> tuple[str, object]:
+def _text_array(values: Sequence[str]) -> tuple[str, str | list[str]]:
     """SQL for `values` as a text[] parameter, and the parameter."""
     if any(SEPARATOR in value for value in values):
         return "%s::text[]", list(values)

@@ -72,3 +72,25 @@ class AccountMiddleware:
         finally:
             # Time zone activation is per thread and would leak into the next request.
             timezone.deactivate()
+
+
+class NoStoreWhenSignedInMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in request.
+
+    Signed-in pages and downloads carry the customer's data (a conference's access codes,
+    call history, voicemail audio): no browser cache, shared computer or proxy may keep them.
+    A header that already forbids storing (Django's never_cache) is kept as it is.
+
+    Placed after AccountMiddleware, which has already asked who the user is, so this asks the
+    database nothing — also when the response is the failure page of a database outage.
+    Static files (WhiteNoise) and /healthz are answered before it and keep their own headers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -7,13 +7,17 @@ of them.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import TypedDict
+from typing import ClassVar, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -36,11 +40,37 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(validators.time_zone_names())]
 
 
+def login_key(login: str) -> str:
+    """A login as logins are compared: regardless of case (see User's constraint).
+
+    For comparisons made in Python (rows of one file, the lockout's counters); the database
+    compares with Lower(), through UserManager.with_login().
+    """
+    return login.lower()
+
+
+class UserManager(DjangoUserManager["User"]):
+    def with_login(self, login: str) -> models.QuerySet[User]:
+        """The user whose login is `login` regardless of case (at most one: the constraint)."""
+        return self.alias(login_lower=Lower("username")).filter(login_lower=Lower(Value(login)))
+
+    def with_logins(self, logins: Iterable[str]) -> models.QuerySet[User]:
+        """The users whose login is one of `logins` regardless of case."""
+        keys = sorted({login_key(login) for login in logins})
+        return self.alias(login_lower=Lower("username")).filter(login_lower__in=keys)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Signing in (ModelBackend) finds the login regardless of case, as the password reset
+        # does: "Alice" and "alice" are one login, so either spelling reaches the same user.
+        return self.with_login(username or "").get()
+
+
 class User(AbstractUser):
     """The identity that logs in: the operator-issued login (e.g. `telekonferencja_48223809888`).
 
     Customers have an Account (1:1); operator staff (is_staff) have none. The customer's
-    e-mail lives here, in `email`, so Django's password-reset tokens follow it.
+    e-mail lives here, in `email`, so Django's password-reset tokens follow it. Logins are
+    unique regardless of case, so that a login typed in any case means one user.
     """
 
     username = models.CharField(
@@ -51,9 +81,18 @@ class User(AbstractUser):
         error_messages={"unique": _("A user with that login already exists.")},
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_login_unique_regardless_of_case",
+                violation_error_message=_("A user with that login already exists."),
+            )
+        ]
 
 
 class AccountQuerySet(models.QuerySet["Account"]):
@@ -473,3 +512,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.kind}"
+
+
+class SentMail(models.Model):
+    """An e-mail the mail server has accepted, by its Message-ID: the queue's record that it went
+    out. Written by `accounts.mail.deliver`, which sends nothing whose Message-ID is here, so a
+    repeated or re-queued delivery never reaches the customer twice.
+    """
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent e-mail")
+        verbose_name_plural = _("sent e-mails")
+
+    def __str__(self) -> str:
+        return self.message_id
+

@@ -8,11 +8,11 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.calls.history import account_calls
 from accounts.decorators import customer_required
-from accounts.http import CustomerRequest, PortalRequest
+from accounts.http import CustomerRequest, PortalRequest, posted_next_url
 from accounts.language import remember_language, save_language
 from accounts.usage_chart import usage_chart
 
@@ -23,7 +23,7 @@ RECENT_CALLS_ON_DASHBOARD = 10
 @customer_required
 def dashboard(request: CustomerRequest) -> HttpResponse:
     account = request.account
-    recent_calls = list(account.calls.one_per_call()[:RECENT_CALLS_ON_DASHBOARD])
+    recent_calls = list(account_calls(account)[:RECENT_CALLS_ON_DASHBOARD])
     hunt_groups = list(account.hunt_groups.order_by("name"))
     return render(
         request,
@@ -47,12 +47,7 @@ def help_page(request: CustomerRequest) -> HttpResponse:
 @require_POST
 def set_language(request: PortalRequest) -> HttpResponse:
     """Switch the web interface language; for a customer it is saved in their settings."""
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("accounts:dashboard")
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(posted_next_url(request) or reverse("accounts:dashboard"))
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         return response

@@ -5,7 +5,8 @@ organiser's language, with times in the organiser's time zone (with their UTC of
 clocks change during the conference or its start happens twice), the dial-in numbers and the
 guest code (never the host code), and, for a scheduled conference, the iCalendar file.
 Messages are built while the conference is still as it was (a cancellation is built before
-the conference is deleted) and sent by the caller once the transaction has committed.
+the conference is deleted) and queued for delivery by the caller once the transaction has
+committed.
 """
 
 from __future__ import annotations
@@ -59,7 +60,6 @@ def build_messages(
 
 
 def send(messages: list[EmailMultiAlternatives]) -> None:
-    if not messages:
-        return
-    connection = messages[0].get_connection()
-    connection.send_messages(messages)
+    """Queue each message for delivery (see accounts/mail.py): none waits for the mail server."""
+    for message in messages:
+        mail.queue(message)

@@ -7,6 +7,7 @@ when present; real environment variables always win over it.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_countries",
+    "django_tasks",
+    # The task queue's table, its migrations, and its admin (queued and failed tasks).
+    "django_tasks_db",
     "accounts",
     "profile",
     "centrex",
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AccountMiddleware",
+    "accounts.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -137,20 +142,42 @@ LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
-# Login lockout (django-axes). Attempts are stored in the database, so every worker process
-# and every app server sees the same counters. A login and a client address are counted
-# separately: guessing one login from many addresses, or many logins from one address, both lock.
+# The client's address behind our reverse proxies: how many of them there are, and/or the
+# networks they are in. accounts.client_address holds the rule; the lockout, the audit trail
+# and e-mails all ask it. Neither set: REMOTE_ADDR, and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Normalised here so that a value which is not a network stops the service at start-up.
+TRUSTED_PROXY_NETWORKS = [
+    str(ipaddress.ip_network(value, strict=False))
+    for value in env.list("TRUSTED_PROXY_NETWORKS", default=[])
+]
+
+# Login lockout (django-axes, with the rules in accounts/auth/lockout.py). Attempts are stored
+# in the database, so every worker process and every app server sees the same counters.
+# Failures are counted per (login, client address) and per client address (each with its
+# limit): an attacker locks out only the address they attack from. A login guessed from many addresses is slowed down
+# (LOGIN_SLOWDOWN_*), never locked, so no one can lock a customer out from elsewhere.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+# Higher for an address than for a login: an office or a mobile operator puts many customers
+# behind one address, and one of them mistyping must not lock out the others.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=4 * AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_MINUTES", default=15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Attempts refused during a lockout are not counted: they neither extend nor restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in clears that login's failures from that address (and only those).
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "accounts.auth.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "accounts.auth.lockout.login_of_attempt"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.auth.views.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-# Behind a load balancer the client address comes from X-Forwarded-For; trust it only when told.
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Failures of one login within LOGIN_LOCKOUT_MINUTES, from all addresses together, after which
+# each password check of that login waits 1, 2, 4 … up to LOGIN_SLOWDOWN_MAX_SECONDS seconds
+# after the previous failure. One address can add at most LOGIN_FAILURE_LIMIT of them.
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=2 * AXES_FAILURE_LIMIT)
+LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
@@ -182,6 +209,25 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Konto <konto@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds to wait for the mail server before the attempt counts as failed (and is retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# Background work: every e-mail is a task (accounts/mail.py). "database" keeps the queue in the
+# database for `manage.py db_worker`, so a request never waits for the mail server and an
+# outage loses nothing; "immediate" runs each task as it is queued, inside the request.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# An e-mail the mail server refuses, or cannot be reached for, is tried this many times in
+# all, the first retry after EMAIL_RETRY_SECONDS and each further one after twice as long
+# (at most six hours): with the defaults, for about a day before it is given up.
+EMAIL_SEND_ATTEMPTS = env.int("EMAIL_SEND_ATTEMPTS", default=12)
+EMAIL_RETRY_SECONDS = env.int("EMAIL_RETRY_SECONDS", default=60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -199,6 +245,8 @@ PORTAL_URL = env.str("PORTAL_URL", default="")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 CSRF_COOKIE_HTTPONLY = True
+# Konto's own page, in the user's language, with what to do (reload, accept cookies).
+CSRF_FAILURE_VIEW = "konto.error_pages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -229,7 +277,10 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line per record, with its time, level and source (a database outage logs one such
+    # line per failed request, see konto/error_pages.py).
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from accounts.auth.forms import LoginOrEmailPasswordResetForm
-from accounts.auth.views import LoginView
+from accounts.auth.views import LoginView, PasswordResetConfirmView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
@@ -25,9 +25,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("password_reset_complete")
-        ),
+        PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
         name="password_reset_confirm",
     ),
     path(
@@ -42,3 +40,9 @@ urlpatterns = [
     path("centrex/", include("centrex.urls")),
     path("", include("accounts.urls")),
 ]
+
+# Konto's own failure pages, in the user's language, that need no database (konto/error_pages.py).
+handler400 = "konto.error_pages.bad_request"
+handler403 = "konto.error_pages.permission_denied"
+handler404 = "konto.error_pages.page_not_found"
+handler500 = "konto.error_pages.server_error"

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts import audit, mail
+from accounts.client_address import client_address
 from accounts.models import Account
 
 logger = logging.getLogger(__name__)
@@ -82,6 +84,20 @@ def regenerate_sip_password(account: Account, *, request: HttpRequest) -> str:
 # Wrong old passwords on "Zmień hasło" are limited like logins (django-axes): the same number
 # of failures, the same cool-off. The counter is in the cache, which is Redis in production,
 # so every worker process sees it; it expires by itself at the end of the cool-off.
+#
+# When the cache cannot be reached the count cannot be kept, and the change fails closed:
+# `ThrottleUnavailable` is raised and no old password is checked until the cache is back.
+# Failing open would let whoever holds a stolen session guess the old password without limit
+# during the outage, and that password signs in everywhere. A customer who must change their
+# password now still can, through "Forgot your password?", which does not use the cache.
+
+# What a cache that cannot be reached raises: Redis's own errors (connection refused, time-out)
+# and the operating system's for a socket of another backend.
+CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError)
+
+
+class ThrottleUnavailable(Exception):
+    """The cache that counts wrong old passwords cannot be reached, so none may be checked."""
 
 
 def _password_failures_key(user_id: int) -> str:
@@ -93,19 +109,35 @@ def password_lockout_seconds() -> int:
 
 
 def password_change_locked(user_id: int) -> bool:
-    return cache.get(_password_failures_key(user_id), 0) >= settings.AXES_FAILURE_LIMIT
+    """Whether wrong old passwords have locked the user's password changes.
+
+    Raises ThrottleUnavailable when the cache cannot tell.
+    """
+    try:
+        failures = cache.get(_password_failures_key(user_id), 0)
+    except CACHE_ERRORS as error:
+        logger.warning("Password changes refused, the cache is unreachable: %s", error)
+        raise ThrottleUnavailable from error
+    return failures >= settings.AXES_FAILURE_LIMIT
 
 
 def note_wrong_old_password(account: Account, *, request: HttpRequest) -> bool:
-    """Count one wrong old password; True when this failure locks password changes."""
+    """Count one wrong old password; True when this failure locks password changes.
+
+    Raises ThrottleUnavailable when the cache cannot count it.
+    """
     key = _password_failures_key(account.user_id)
-    # add() starts the window only if none is open; incr() keeps the key's expiry.
-    cache.add(key, 0, timeout=password_lockout_seconds())
     try:
-        failures = cache.incr(key)
-    except ValueError:  # the key expired between add() and incr()
-        cache.set(key, 1, timeout=password_lockout_seconds())
-        failures = 1
+        # add() starts the window only if none is open; incr() keeps the key's expiry.
+        cache.add(key, 0, timeout=password_lockout_seconds())
+        try:
+            failures = cache.incr(key)
+        except ValueError:  # the key expired between add() and incr()
+            cache.set(key, 1, timeout=password_lockout_seconds())
+            failures = 1
+    except CACHE_ERRORS as error:
+        logger.warning("A wrong old password went uncounted, the cache is unreachable: %s", error)
+        raise ThrottleUnavailable from error
     locked = failures == settings.AXES_FAILURE_LIMIT
     if locked:
         audit.record("profile.password_locked", account=account, request=request)
@@ -113,7 +145,11 @@ def note_wrong_old_password(account: Account, *, request: HttpRequest) -> bool:
 
 
 def clear_wrong_old_passwords(user_id: int) -> None:
-    cache.delete(_password_failures_key(user_id))
+    try:
+        cache.delete(_password_failures_key(user_id))
+    except CACHE_ERRORS as error:
+        # The password has been changed all the same; the count expires by itself.
+        logger.warning("Wrong old passwords not cleared, the cache is unreachable: %s", error)
 
 
 def password_changed(account: Account, *, request: HttpRequest) -> None:
@@ -126,8 +162,9 @@ def password_changed(account: Account, *, request: HttpRequest) -> None:
 def send_password_changed_email(account: Account, *, request: HttpRequest) -> None:
     """Tell the customer, in their language and time zone, that their password was changed.
 
-    A customer who did not do it learns at once and can reset it. A mail server failure is
-    logged, not shown: the password has been changed either way.
+    A customer who did not do it learns at once and can reset it. The e-mail is queued (see
+    accounts/mail.py); should even that fail, it is logged, not shown: the password has been
+    changed either way.
     """
     email = account.user.email
     if not email:
@@ -136,10 +173,10 @@ def send_password_changed_email(account: Account, *, request: HttpRequest) -> No
         "account": account,
         "login": account.login,
         "changed_at": timezone.now(),
-        "ip_address": audit.client_ip(request) or "",
+        "ip_address": client_address(request) or "",
         "reset_url": request.build_absolute_uri(reverse("password_reset")),
     }
     try:
         mail.send("password_changed", context, to=[email], account=account)
     except Exception:
-        logger.exception("Could not send the password-changed e-mail for %s", account)
+        logger.exception("Could not queue the password-changed e-mail for %s", account)

@@ -109,13 +109,37 @@ def _password_locked(request: CustomerRequest) -> HttpResponse:
     )
 
 
+# How long to tell a browser to wait while the cache is unreachable (a restart of Redis).
+UNAVAILABLE_RETRY_SECONDS = 120
+
+
+def _password_unavailable(request: CustomerRequest) -> HttpResponse:
+    # Wrong old passwords cannot be counted, so none is checked (see profile/services.py).
+    message = _(
+        "Changing the password is not possible at the moment because of a technical problem. "
+        "Try again in a few minutes. If you have forgotten your password, sign out and use "
+        "“Forgot your password?”."
+    )
+    response = render(
+        request,
+        "profile/password.html",
+        {"form": ProfilePasswordChangeForm(request.user), "locked_message": message},
+        status=503,
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @customer_required
 def password(request: CustomerRequest) -> HttpResponse:
     account = request.account
     user = request.user
-    locked = services.password_change_locked(user.pk)
+    try:
+        locked = services.password_change_locked(user.pk)
+    except services.ThrottleUnavailable:
+        return _password_unavailable(request)
     if request.method == "POST":
         if locked:
             # Refused before the old password is even checked, like a locked-out login.
@@ -130,8 +154,11 @@ def password(request: CustomerRequest) -> HttpResponse:
             messages.success(request, _("Your password has been changed."))
             return redirect("profile:password")
         wrong_old_password = form.has_error("old_password", "password_incorrect")
-        if wrong_old_password and services.note_wrong_old_password(account, request=request):
-            return _password_locked(request)
+        try:
+            if wrong_old_password and services.note_wrong_old_password(account, request=request):
+                return _password_locked(request)
+        except services.ThrottleUnavailable:
+            return _password_unavailable(request)
     else:
         form = ProfilePasswordChangeForm(user)
     return render(

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import override_settings
 
 from tests import factories
@@ -35,6 +39,9 @@ def argon2(settings):
 def _isolated(settings):
     # Each test starts with an empty cache and console-free e-mail (pytest-django's mailoutbox).
     settings.LANGUAGE_CODE = "pl"
+    # Tasks (every e-mail) run as they are queued, so a test sees the mail in mail.outbox at
+    # once; the tests of the queue itself ask for `task_queue`.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     cache.clear()
     yield
     cache.clear()
@@ -90,3 +97,35 @@ def send_mail(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return run
+
+
+@pytest.fixture
+def task_queue(settings, monkeypatch):
+    """The database task queue of production: tasks (every e-mail) wait in it until the test
+    calls `task_queue()`, which is `manage.py db_worker --batch` (run what is due, then exit).
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The worker drops a database connection it finds inside a transaction; in a test, that
+    # transaction is the test's own.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run_worker() -> None:
+        # The worker takes over Ctrl+C and the log levels of the task loggers: give them back.
+        signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+        handlers = {number: signal.getsignal(number) for number in signals}
+        loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+        levels = {logger: logger.level for logger in loggers}
+        try:
+            call_command(
+                "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+            )
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+            for logger, level in levels.items():
+                logger.setLevel(level)
+
+    return run_worker
+

@@ -1,9 +1,11 @@
-"""The account's own pages in the admin: adjust the balance, send a password reset e-mail."""
+"""The account's own pages in the admin: adjust the balance, send a password reset e-mail,
+lift a sign-in lockout."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
@@ -11,9 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.admin.forms import AdjustBalanceForm
+from accounts.auth import lockout
 from accounts.http import StaffRequest
 from accounts.ledger.services import adjust_balance
 from accounts.models import Account
@@ -38,6 +41,11 @@ class AccountPagesMixin(admin.ModelAdmin):
                 "<path:object_id>/password-reset/",
                 self.admin_site.admin_view(self.password_reset_view),
                 name="accounts_account_password_reset",
+            ),
+            path(
+                "<path:object_id>/sign-in-lockout/",
+                self.admin_site.admin_view(self.lift_lockout_view),
+                name="accounts_account_lift_lockout",
             ),
         ]
         return own + super().get_urls()
@@ -132,4 +140,34 @@ class AccountPagesMixin(admin.ModelAdmin):
             "admin/accounts/account/password_reset.html",
             gettext("Send a password reset e-mail to %(account)s")
             % {"account": account.account_id},
+        )
+
+    def lift_lockout_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
+        account = self._account_for_action(request, object_id)
+        if request.method == "POST":
+            cleared = lockout.clear_failures(
+                account.user, kind="login.lockout_lifted", actor=request.user, request=request
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d failed sign-in of %(login)s forgotten: the login can be "
+                    "tried again from every address.",
+                    "%(count)d failed sign-ins of %(login)s forgotten: the login can be "
+                    "tried again from every address.",
+                    cleared,
+                )
+                % {"count": cleared, "login": account.login},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:accounts_account_change", args=[account.pk]))
+        if request.method != "GET":
+            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+        return self._page(
+            request,
+            account,
+            "admin/accounts/account/lift_lockout.html",
+            gettext("Sign-in lockout of %(account)s") % {"account": account.account_id},
+            failures=lockout.failures_of(account.user),
+            limit=settings.AXES_FAILURE_LIMIT,
         )

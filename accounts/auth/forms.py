@@ -38,7 +38,8 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         "invalid_login": _(
-            "The login or password is wrong. Check both (letters must match in case) and try again."
+            "The login or password is wrong. Check both (in the password, letters must match in "
+            "case) and try again."
         ),
         "inactive": _("This login is not active. Please contact your service provider."),
         "blocked": _(
@@ -68,8 +69,10 @@ class LoginOrEmailPasswordResetForm(PasswordResetForm):
 
     def get_users(self, login_or_email: str) -> Iterator[User]:
         value = login_or_email.strip()
+        # The login regardless of case, as signing in finds it (User.objects.with_login).
+        by_login = User.objects.with_login(value).values("pk")
         candidates = User._default_manager.filter(
-            Q(username__iexact=value) | Q(email__iexact=value), is_active=True
+            Q(pk__in=by_login) | Q(email__iexact=value), is_active=True
         ).exclude(email="")
         return (user for user in candidates if user.has_usable_password())
 

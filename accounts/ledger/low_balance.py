@@ -62,7 +62,8 @@ def track_low_balance(
 
 def send_low_balance_alert(account_pk: int, *, funds: Decimal, threshold: Decimal) -> None:
     """E-mail the customer, in their language, that their available funds fell below their
-    threshold. If sending fails, the alert is released so that the next charge tries again.
+    threshold. The e-mail is queued (see accounts/mail.py, which retries when the mail server
+    fails); if even that fails, the alert is released so that the next charge tries again.
     """
     account = Account.objects.select_related("user").get(pk=account_pk)
     if not account.user.email:
@@ -77,5 +78,5 @@ def send_low_balance_alert(account_pk: int, *, funds: Decimal, threshold: Decima
     try:
         mail.send("low_balance", context, to=[account.user.email], account=account)
     except Exception:
-        logger.exception("Low-balance alert for %s could not be sent", account.account_id)
+        logger.exception("Low-balance alert for %s could not be queued", account.account_id)
         Account.objects.filter(pk=account_pk).update(low_balance_alert_sent=False)

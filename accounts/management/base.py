@@ -18,7 +18,7 @@ from django.core.management.base import (
 from django.utils import translation
 from tqdm import tqdm
 
-from accounts.models import Account
+from accounts.models import Account, User
 
 
 class HelpFormatter(DjangoHelpFormatter, RawDescriptionHelpFormatter):
@@ -56,7 +56,10 @@ class OperatorCommand(BaseCommand):
 def find_account(login: str) -> Account:
     """The account with this login, or else this account ID; CommandError when neither."""
     account = (
-        Account.objects.select_related("user").filter(user__username=login).first()
+        # Logins are one regardless of case (see User), as when signing in.
+        Account.objects.select_related("user")
+        .filter(user__in=User.objects.with_login(login))
+        .first()
         or Account.objects.select_related("user").filter(account_id=login).first()
     )
     if account is None:

@@ -84,6 +84,19 @@ def reset_screening_settings(
         )
 
 
+def _lock_rules(account_id: int) -> list[ScreeningRule]:
+    """Lock the account's rules for a reordering; returns them in list order.
+
+    The locks are taken in id order, which never changes: in position order, a transaction that
+    read the list before another's reordering committed would lock the same rows in a different
+    order than one that read it after, and PostgreSQL would abort one of them as a deadlock.
+    """
+    rules = list(
+        ScreeningRule.objects.select_for_update().filter(account_id=account_id).order_by("id")
+    )
+    return sorted(rules, key=lambda rule: (rule.position, rule.pk))
+
+
 def _next_position(account: Account) -> int:
     highest = account.screening_rules.aggregate(highest=Max("position"))["highest"]
     return 0 if highest is None else highest + 1
@@ -177,12 +190,8 @@ def move_rule(
 ) -> bool:
     """Move a rule one place up or down; returns False when it is already first/last."""
     with transaction.atomic():
-        # Lock the account's rules so two reorderings at once cannot interleave.
-        rules = list(
-            ScreeningRule.objects.select_for_update()
-            .filter(account_id=rule.account_id)
-            .order_by("position", "id")
-        )
+        # Two reorderings at once must not interleave.
+        rules = _lock_rules(rule.account_id)
         index = next(i for i, r in enumerate(rules) if r.pk == rule.pk)
         target = index - 1 if up else index + 1
         if not 0 <= target < len(rules):
@@ -252,6 +261,9 @@ def block_number(
         rule = account.screening_rules.filter(is_blocklist=True).first()
         created = rule is None
         if rule is None:
+            # An UPDATE locks rows in whatever order it finds them; a reordering under way
+            # holds them in id order, so take them in that order first.
+            _lock_rules(account.pk)
             account.screening_rules.update(position=F("position") + 1)
             rule = ScreeningRule.objects.create(
                 account=account,

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import feature_required
-from accounts.http import CustomerRequest
+from accounts.http import CustomerRequest, posted_next_url
 from centrex.screening.decision import decide, load_settings, ordered_rules
 from centrex.screening.forms import RuleForm, TesterForm
 from centrex.screening.models import ScreeningRule
@@ -206,17 +206,13 @@ def screening_test(request: CustomerRequest) -> HttpResponse:
 @screening_required
 def screening_block(request: CustomerRequest) -> HttpResponse:
     """ "Block this number" from the call history: add it to the "Blocked numbers" rule."""
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
+    back = HttpResponseRedirect(posted_next_url(request) or reverse("centrex:screening"))
     try:
         result = block_number(request.account, request.POST.get("number", ""), request=request)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect(next_url or "centrex:screening")
+        return back
     number = display_pattern(result.pattern)
     if not result.added:
         messages.info(
@@ -237,4 +233,4 @@ def screening_block(request: CustomerRequest) -> HttpResponse:
             % {"number": number, "name": result.rule.name},
         )
     _warn(request, result.warnings)
-    return redirect(next_url or "centrex:screening")
+    return back

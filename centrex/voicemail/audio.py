@@ -26,11 +26,23 @@ logger = logging.getLogger(__name__)
 
 AUDIO_CHUNK = 64 * 1024
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits only: \d would also take other scripts' digits, which int() reads as numbers.
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+# More digits than this is past the end of any file we store (10¹⁸ bytes is an exabyte).
+_MAX_DIGITS = 18
+_PAST_ANY_FILE = 10**_MAX_DIGITS
 
 
 class _Unsatisfiable(Exception):
     pass
+
+
+def _position(digits: str) -> int:
+    """A byte position from a Range header. Thousands of digits would make int() refuse the
+    string (Python's limit on converting long numbers), so any number longer than a file can
+    be is read as just "past the end", which gives the same answer."""
+    digits = digits.lstrip("0") or "0"
+    return _PAST_ANY_FILE if len(digits) > _MAX_DIGITS else int(digits)
 
 
 def _byte_range(header: str, size: int) -> tuple[int, int] | None:
@@ -47,16 +59,16 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     if not first and not last:
         return None
     if not first:  # "bytes=-500": the last 500 bytes
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise _Unsatisfiable
         return max(0, size - suffix), size - 1
-    start = int(first)
-    if last and int(last) < start:
+    start = _position(first)
+    if last and _position(last) < start:
         return None  # an invalid range is ignored, not refused
     if start >= size:
         raise _Unsatisfiable
-    end = min(int(last), size - 1) if last else size - 1
+    end = min(_position(last), size - 1) if last else size - 1
     return start, end
 
 

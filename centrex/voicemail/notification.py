@@ -30,7 +30,8 @@ def send_notification(
     """E-mail the customer about a new message, in the account's language and time zone.
 
     `audio` is attached when given. `kept` says whether the message stays in the portal's
-    mailbox (False when it goes out by e-mail only). Raises on delivery failure.
+    mailbox (False when it goes out by e-mail only). The e-mail is queued with its audio and
+    delivered, with retries, by the task worker; this raises only if the queue cannot take it.
     """
     account = mailbox_settings.account
     context = {
@@ -45,4 +46,4 @@ def send_notification(
     )
     if audio is not None:
         email.attach(attachment_name(message, account), audio, "audio/wav")
-    email.send()
+    mail.queue(email)

@@ -278,6 +278,13 @@ def test_a_welcome_e_mail_needs_an_address(tmp_path, settings):
         ({"login": ""}, "column login: the login is required"),
         ({"password": "1234"}, "column password: This password is too short"),
         ({"first_name": "J" * 101}, "column first_name: at most 100 characters"),
+        # Values that used to end in a traceback (or, on PostgreSQL, a database error).
+        ({"credit_limit": "1e999"}, "column credit_limit: '1e999': Enter an amount below one"),
+        ({"balance": "-1e30"}, "column balance: '-1e30': Enter an amount below one billion"),
+        ({"max_participants": "2147483648"}, "column max_participants: '2147483648': The"),
+        ({"max_conferences": "9" * 30}, "column max_conferences: '9999"),
+        ({"first_name": "Jan\x00"}, "column first_name: a NUL byte: the row is corrupt"),
+        ({"login": "telekonferencja_\x00"}, "column login: a NUL byte: the row is corrupt"),
     ],
 )
 def test_invalid_cells_are_named_by_line_and_column_and_nothing_is_written(

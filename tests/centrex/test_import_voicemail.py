@@ -16,8 +16,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.mail import EmailMultiAlternatives
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import AuditEvent
 from centrex.voicemail.models import DeletedVoicemail, MailboxSettings, VoicemailMessage
@@ -188,7 +189,7 @@ def test_no_address_means_no_e_mail(alice, spool, mailoutbox):
     MailboxSettings.objects.create(account=alice, notification_email="")
     write_spool_message(spool, "1001", "INBOX", 0)
     out, _, status = run(spool)
-    assert status == 0 and "0 e-mails sent" in out
+    assert status == 0 and "0 e-mails queued" in out
     assert not mailoutbox
     assert VoicemailMessage.objects.count() == 1
 
@@ -220,8 +221,19 @@ def test_delete_after_e_mail_sends_the_audio_and_keeps_only_the_id(
     assert "1 already present" in out and len(mailoutbox) == 1
 
 
-def test_when_the_e_mail_fails_a_delete_after_e_mail_message_is_kept(
-    alice, spool, mailoutbox, monkeypatch
+def refusing_mail_server(monkeypatch, error: Exception) -> None:
+    def refuse(self, messages):
+        raise error
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+
+
+def retries_fall_due() -> None:
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+def test_while_the_mail_server_is_down_a_delete_after_e_mail_message_waits_in_the_queue(
+    alice, spool, mailoutbox, monkeypatch, task_queue
 ):
     enable_voicemail(alice)
     MailboxSettings.objects.create(
@@ -230,31 +242,38 @@ def test_when_the_e_mail_fails_a_delete_after_e_mail_message_is_kept(
         email_mode="attach",
         delete_after_email=True,
     )
-
-    def refuse(self, *args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("connection lost")
-
-    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
-    txt = write_spool_message(spool, "1001", "INBOX", 0)
+    audio = wav_bytes(seconds=1)
+    write_spool_message(spool, "1001", "INBOX", 0, audio=audio)
     out, err, status = run(spool)
-    assert status == 1
-    assert f"Skipped {txt}: e-mail failed, message kept instead" in err
-    assert "Imported 1 (0 e-mailed only)" in out and "1 e-mails failed" in out
-    assert VoicemailMessage.objects.filter(account=alice).count() == 1
-    assert not DeletedVoicemail.objects.exists()
+    assert status == 0 and err == ""
+    assert "Imported 1 (1 e-mailed only)" in out
+    assert DeletedVoicemail.objects.get(account=alice).reason == "emailed"
+
+    with monkeypatch.context() as patched:
+        refusing_mail_server(patched, smtplib.SMTPServerDisconnected("connection lost"))
+        task_queue()
+    assert mailoutbox == []
+    retries_fall_due()
+    task_queue()
+    [email] = mailoutbox  # the queue kept the only copy of the recording
+    assert email.attachments[0][1] == audio
 
 
-def test_a_failed_notification_is_reported_but_the_message_stays(alice, spool, monkeypatch):
+def test_a_notification_the_mail_server_refuses_is_retried_and_the_message_stays(
+    alice, spool, mailoutbox, monkeypatch, task_queue
+):
     enable_voicemail(alice)
-
-    def refuse(self, *args, **kwargs):
-        raise smtplib.SMTPException("mailbox unavailable")
-
-    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
     write_spool_message(spool, "1001", "INBOX", 0)
     out, err, status = run(spool)
-    assert status == 1
-    assert "e-mail failed: mailbox unavailable" in err
+    assert status == 0
+    assert VoicemailMessage.objects.count() == 1
+
+    with monkeypatch.context() as patched:
+        refusing_mail_server(patched, smtplib.SMTPException("mailbox unavailable"))
+        task_queue()
+    retries_fall_due()
+    task_queue()
+    assert len(mailoutbox) == 1
     assert VoicemailMessage.objects.count() == 1
 
 
@@ -357,7 +376,7 @@ def test_messages_already_heard_on_the_phone_are_imported_without_an_e_mail(
     write_spool_message(spool, "1001", "Old", 0)
     out, err, status = run(spool)
     assert status == 0, err
-    assert "Imported 1 (0 e-mailed only)" in out and "0 e-mails sent" in out
+    assert "Imported 1 (0 e-mailed only)" in out and "0 e-mails queued" in out
     assert not mailoutbox
     assert VoicemailMessage.objects.get().folder == "Old"
 

@@ -82,6 +82,16 @@ def test_it_returns_to_the_page_it_came_from(alice_client, customer):
     assert response["Location"] == "/calls/?page=2"
 
 
+@pytest.mark.parametrize("number", ["+48221234567", "not a number"])
+def test_a_next_that_is_no_path_of_the_site_returns_to_the_rules(alice_client, customer, number):
+    # "calls" was once taken for the name of a URL pattern: NoReverseMatch, a 500, whether the
+    # number was blocked, already blocked or refused.
+    alice_client.post(URL, {"number": "+48221234567"})
+    response = alice_client.post(URL, {"number": number, "next": "calls"})
+    assert response.status_code == 302
+    assert response["Location"] == "/centrex/screening/"
+
+
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:x"])
 def test_it_never_returns_to_another_site(alice_client, customer, next_url):
     response = alice_client.post(URL, {"number": "+48221234567", "next": next_url})

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from django.db import connection
+from django.test import Client
 
 from accounts.models import AuditEvent
 from centrex.screening.decision import ordered_rules
 from tests.centrex.screening_texts import DISABLED_PL
+from tests.concurrency import run_concurrently
 from tests.factories import enable_screening, make_rule
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +77,34 @@ def test_with_the_feature_off_nothing_moves(alice_client, alice, rules):
     response = alice_client.post(url(rules[2]), {"direction": "up"})
     assert response.status_code == 403 and DISABLED_PL in response.content.decode()
     assert names(alice) == ["A", "B", "C"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent transactions"
+)
+def test_rules_moved_at_the_same_moment_never_deadlock(alice):
+    # The outside test saw PostgreSQL abort one of two reorderings with a deadlock (a 500).
+    # Several browsers moving the same account's rules at once must each get their answer.
+    enable_screening(alice)
+    rules = [make_rule(alice, name=name) for name in "ABCDEF"]
+    browsers = []
+    for _ in range(6):
+        browser = Client()
+        browser.force_login(alice.user)
+        browsers.append(browser)
+
+    def move_many(index: int) -> list[int]:
+        chooser = random.Random(index)  # a different, repeatable sequence in each thread
+        statuses = []
+        for _ in range(15):
+            rule = chooser.choice(rules)
+            direction = chooser.choice(["up", "down"])
+            statuses.append(browsers[index].post(url(rule), {"direction": direction}).status_code)
+        return statuses
+
+    results = run_concurrently(move_many, range(len(browsers)))  # re-raises a thread's 500
+    assert {status for statuses in results for status in statuses} == {302}
+    # Whatever the order now, it is still the six rules at positions 0–5.
+    assert sorted(names(alice)) == list("ABCDEF")
+    assert sorted(rule.position for rule in ordered_rules(alice)) == list(range(6))

@@ -244,3 +244,17 @@ def test_a_new_duration_on_the_night_the_clocks_go_forward_is_real_time(alice_cl
     conference.refresh_from_db()
     assert conference.ends_at == datetime(2099, 3, 29, 2, 0, tzinfo=UTC)  # 04:00 summer time
     assert conference.duration_minutes == 90
+
+
+@pytest.mark.parametrize(("day", "time"), [("0001-01-01", "00:30"), ("9999-12-31", "23:30")])
+def test_moving_it_near_the_ends_of_the_calendar_gets_an_error_not_a_crash(
+    alice_client, conference, day, time
+):
+    before = conference.starts_at
+    response = alice_client.post(
+        url(conference), conference_edit_data(conference, start_date=day, start_time=time)
+    )
+    assert response.status_code == 200
+    assert "Wpisz datę początku od 01-01-2000 do 31-12-2099." in response.content.decode()
+    conference.refresh_from_db()
+    assert conference.starts_at == before

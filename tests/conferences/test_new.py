@@ -377,8 +377,19 @@ def test_dates_near_the_ends_of_the_calendar_get_an_error_not_a_crash(alice_clie
     assert response.status_code == 200
     form = response.context["form"]
     assert [e.code for e in form.errors.as_data()["start_date"]] == ["out_of_range"]
-    assert "01-01-2000" in response.content.decode() and "31-12-2099" in response.content.decode()
+    assert "Wpisz datę początku od 01-01-2000 do 31-12-2099." in response.content.decode()
     assert not Conference.objects.exists()
+
+
+def test_a_date_near_the_end_of_the_calendar_is_explained_in_the_customers_language(
+    alice_client, alice
+):
+    alice.language = "en"
+    alice.save()
+    data = conference_form_data(start_date="9999-12-31", start_time="23:30")
+    response = alice_client.post(URL, data)
+    assert response.status_code == 200
+    assert "Enter a start date from 01/01/2000 to 12/31/2099." in response.content.decode()
 
 
 def test_the_last_day_allowed_may_end_the_next_year(alice_client):

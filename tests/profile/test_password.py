@@ -7,11 +7,12 @@ import zoneinfo
 from unittest import mock
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from accounts.models import Account, AuditEvent, User
+from profile import services
 
 URL = "/profile/password/"
 NEW_PASSWORD = "Nowe-Haslo-Zimowe-2027"
@@ -290,3 +291,57 @@ def test_the_lock_expires_by_itself(alice_client, alice, password, settings):
     with mock.patch("django.core.cache.backends.locmem.time", mock.Mock(time=lambda: later)):
         assert alice_client.post(URL, form_data(password)).status_code == 302
     assert password_of(alice.user, NEW_PASSWORD)
+
+
+# With the cache (Redis) down, wrong old passwords cannot be counted: changes fail closed.
+
+# Nothing listens on port 1, so every cache call fails at once with "connection refused".
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_with_the_cache_down_the_page_says_to_try_later(alice_client, alice):
+    Account.objects.filter(pk=alice.pk).update(language="en")
+    # Inside the test, not with the settings fixture: the cache is cleared after each test.
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        response = alice_client.get(URL)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "120"
+    assert (
+        "Changing the password is not possible at the moment because of a technical problem. "
+        "Try again in a few minutes." in response.content.decode()
+    )
+
+
+def test_with_the_cache_down_no_old_password_is_checked(alice_client, alice, password, mailoutbox):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        wrong = alice_client.post(URL, form_data("Zle-Haslo-123"))
+        right = alice_client.post(URL, form_data(password))
+    for response in (wrong, right):
+        assert response.status_code == 503
+        assert 'data-testid="lockout"' in response.content.decode()
+        # Whether the old password was right is not told: that is what the count protects.
+        assert not response.context["form"].is_bound
+    assert password_of(alice.user, password)
+    assert mailoutbox == []
+
+
+def test_a_cache_lost_after_the_check_still_gives_an_answer(
+    alice_client, alice, password, mailoutbox
+):
+    # The cache answers the lock check, then fails: counting a wrong old password or clearing
+    # the count after a right one must not turn into a server error.
+    with (
+        override_settings(CACHES=UNREACHABLE_CACHE),
+        mock.patch.object(services, "password_change_locked", return_value=False),
+    ):
+        wrong = alice_client.post(URL, form_data("Zle-Haslo-123"))
+        right = alice_client.post(URL, form_data(password))
+    assert wrong.status_code == 503
+    assert right.status_code == 302
+    assert password_of(alice.user, NEW_PASSWORD)
+    assert len(mailoutbox) == 1

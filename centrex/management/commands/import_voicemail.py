@@ -148,7 +148,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Imported {report.imported} ({report.emailed_only} e-mailed only), "
                 f"{report.already_present} already present, {rejected} rejected; "
-                f"{report.notified} e-mails sent, {len(report.email_failures)} e-mails failed."
+                f"{report.notified} e-mails queued, {len(report.email_failures)} e-mails failed."
             )
         messages_later = len(report.later) - report.greetings_later
         self.stdout.write(
