@@ -13,7 +13,11 @@ the default), so a file with a few columns updates just those.
   existing accounts: their balance changes only by top-ups, charges and adjustments);
 - credit_limit: an amount (dot or comma as the decimal separator);
 - call_screening, voicemail, conferences: yes/no, true/false, 1/0, tak/nie;
-- max_participants, max_conferences: whole numbers; mailbox: the voicemail mailbox number.
+- max_participants, max_conferences: whole numbers; mailbox: the voicemail mailbox number;
+- numbers: the account's telephone numbers, separated by spaces, each written without spaces
+  (+48223809888 +48223809889; 0048…, or 22… for a Polish number, work too). Stored as E.164
+  digits; a number belongs to one account only. A cell with numbers replaces the account's
+  numbers; an empty cell leaves them as they are.
 
 UTF-8 (a byte-order mark is fine), delimited by commas or semicolons (the header decides).
 """
@@ -56,6 +60,7 @@ COLUMNS = [
     "max_participants",
     "max_conferences",
     "mailbox",
+    "numbers",
 ]
 EXPORT_COLUMNS = [column for column in COLUMNS if column != "password"]
 ENCODING = "utf-8-sig"
@@ -103,6 +108,8 @@ class AccountRow:
     values: dict[str, Any]
     password: str = ""
     opening_balance: Decimal | None = None
+    # The `numbers` cell as stored (E.164 digits); None when the cell is empty: left as they are.
+    numbers: tuple[str, ...] | None = None
 
 
 # --- Reading and checking each cell ---------------------------------------------------------
@@ -188,6 +195,27 @@ def parse_flag(value: str) -> bool:
     if word in FALSE_WORDS:
         return False
     raise CellError(f"{value!r} is not yes or no (also: true/false, 1/0, tak/nie)")
+
+
+def _numbers(value: str) -> tuple[str, ...]:
+    """A `numbers` cell as stored: E.164 digits, in the cell's order, each once."""
+    numbers: list[str] = []
+    for written in value.split():
+        try:
+            number = validators.e164_digits(written)
+        except ValidationError as error:
+            raise CellError(
+                f"{written!r}: {' '.join(error.messages)} The numbers are separated by spaces, "
+                "so write each without spaces, such as +48223809888."
+            ) from error
+        if number not in numbers:
+            numbers.append(number)
+    return tuple(numbers)
+
+
+def written_number(number: str) -> str:
+    """A stored number (E.164 digits) as the file writes it, and as messages show it."""
+    return f"+{number}"
 
 
 read_amount = _checked(validators.parse_amount)
@@ -317,6 +345,8 @@ def _read_row(line: int, cells: dict[str, str]) -> tuple[AccountRow, list[Proble
         try:
             if column == "balance":
                 row.opening_balance = read_amount(raw)
+            elif column == "numbers":
+                row.numbers = _numbers(raw)
             else:
                 row.values[FIELDS[column]] = CLEANERS[column](raw)
         except CellError as error:
@@ -332,6 +362,8 @@ def _unique_keys(row: AccountRow) -> Iterator[tuple[tuple[str, str], str]]:
         yield ("account_id", account_id), account_id
     if mailbox := row.values.get("mailbox"):
         yield ("mailbox", mailbox), mailbox
+    for number in row.numbers or ():
+        yield ("numbers", number), written_number(number)
 
 
 def export_row(account: Account) -> list[str]:
@@ -359,8 +391,15 @@ def export_row(account: Account) -> list[str]:
         str(account.max_conference_participants),
         str(account.max_concurrent_conferences),
         account.mailbox or "",
+        # Prefetched by accounts_for_export(), in PhoneNumber's order.
+        " ".join(written_number(number.number) for number in account.numbers.all()),
     ]
 
 
 def accounts_for_export() -> Iterable[Account]:
-    return Account.objects.select_related("user").order_by("account_id").iterator(chunk_size=2000)
+    return (
+        Account.objects.select_related("user")
+        .prefetch_related("numbers")
+        .order_by("account_id")
+        .iterator(chunk_size=2000)
+    )

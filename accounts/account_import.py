@@ -26,9 +26,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import audit
-from accounts.account_csv import AccountRow, Problem, read_rows
-from accounts.models import Account, User, login_key
-from accounts.provisioning import account_changes, create_or_update_account, send_password_email
+from accounts.account_csv import AccountRow, Problem, read_rows, written_number
+from accounts.models import Account, PhoneNumber, User, login_key
+from accounts.provisioning import (
+    account_changes,
+    create_or_update_account,
+    send_password_email,
+    set_numbers,
+)
 
 LOOKUP_CHUNK = 500
 
@@ -209,6 +214,10 @@ def plan_import(
     spelled = _logins_as_spelled([row.login for row in rows])
     ids_taken = _owners("account_id", [_account_id(row) for row in rows])
     mailboxes_taken = _owners("mailbox", [row.values.get("mailbox") for row in rows])
+    numbers_taken = _number_owners([number for row in rows for number in row.numbers or ()])
+    numbers_now = _numbers_of(
+        [existing[row.login] for row in rows if row.numbers is not None and row.login in existing]
+    )
     plans, problems = [], []
     for row in rows:
         account = existing.get(row.login)
@@ -250,6 +259,15 @@ def plan_import(
             row_problems.append(
                 Problem(row.line, "mailbox", f"mailbox {mailbox} belongs to the login {owner!r}")
             )
+        for number in row.numbers or ():
+            if (owner := numbers_taken.get(number)) and owner != row.login:
+                row_problems.append(
+                    Problem(
+                        row.line,
+                        "numbers",
+                        f"{written_number(number)} belongs to the login {owner!r}",
+                    )
+                )
         plan = Plan(row, account)
         if account is None:
             row_problems.extend(_new_password_problems(row, send_welcome))
@@ -257,6 +275,12 @@ def plan_import(
                 plan.generated_password = generate_password()
         else:
             plan.changes = account_changes(account, row.values)
+            current = numbers_now.get(account.pk, [])
+            if row.numbers is not None and sorted(set(row.numbers)) != current:
+                plan.changes["numbers"] = [
+                    " ".join(written_number(number) for number in current),
+                    " ".join(written_number(number) for number in sorted(set(row.numbers))),
+                ]
             if row.password and update_passwords:
                 row_problems.extend(_password_problems(row, account.user.email))
                 if not row_problems and not check_password(row.password, account.user.password):
@@ -335,6 +359,29 @@ def _owners(field_name: str, values: list[str | None]) -> dict[str, str]:
     return owners
 
 
+def _number_owners(numbers: list[str]) -> dict[str, str]:
+    """{number: login of the account that has it} for telephone numbers (E.164 digits)."""
+    owners: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(numbers))):
+        owners.update(
+            PhoneNumber.objects.filter(number__in=chunk).values_list(
+                "number", "account__user__username"
+            )
+        )
+    return owners
+
+
+def _numbers_of(accounts: list[Account]) -> dict[int, list[str]]:
+    """{account pk: its numbers, sorted} for these accounts."""
+    numbers: dict[int, list[str]] = {}
+    for chunk in _chunks(sorted({account.pk for account in accounts})):
+        for account_pk, number in PhoneNumber.objects.filter(account__in=chunk).values_list(
+            "account_id", "number"
+        ):
+            numbers.setdefault(account_pk, []).append(number)
+    return {pk: sorted(found) for pk, found in numbers.items()}
+
+
 def hash_passwords(plans: list[Plan], progress: Callable[[int], None] | None = None) -> None:
     """Hash the passwords to be set before any transaction opens.
 
@@ -364,4 +411,6 @@ def apply_plan(plan: Plan, *, actor: audit.Actor) -> Account:
         opening_balance=plan.row.opening_balance if plan.account is None else None,
         actor=actor,
     )
+    if plan.row.numbers is not None:
+        set_numbers(result.account, plan.row.numbers, actor=actor)
     return result.account

@@ -19,6 +19,7 @@ from accounts.models import (
     PhoneNumber,
     User,
 )
+from accounts.sip import credentials as sip_credentials
 
 DEMO_LOGIN = "telekonferencja_48223809888"
 DEMO_PASSWORD = "Demo-Konto-2026"  # demo only: the command refuses to run with DEBUG off
@@ -63,6 +64,7 @@ def load_demo() -> tuple[Account, bool]:
         },
     )
     created_any |= created
+    sip_credentials.sync_account(account)
     # The number its calls are made from and answered on (the import tells directions by it).
     _number, created = PhoneNumber.objects.get_or_create(
         number="48223809888", defaults={"account": account}

@@ -182,11 +182,6 @@ class Account(models.Model):
         _("voicemail mailbox number"), max_length=32, unique=True, null=True, blank=True
     )
 
-    # SIP registration, as last reported by the switch.
-    sip_contact = models.CharField(_("SIP contact"), max_length=255, blank=True)
-    sip_user_agent = models.CharField(_("SIP user agent"), max_length=255, blank=True)
-    sip_registered_until = models.DateTimeField(_("SIP registered until"), null=True, blank=True)
-
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -238,10 +233,6 @@ class Account(models.Model):
     def sip_password_unreadable(self) -> bool:
         """The stored SIP password cannot be decrypted with FIELD_ENCRYPTION_KEYS (kept as is)."""
         return is_unreadable(self.sip_password)
-
-    @property
-    def is_online(self) -> bool:
-        return bool(self.sip_registered_until and self.sip_registered_until > timezone.now())
 
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -530,3 +521,15 @@ class SentMail(models.Model):
     def __str__(self) -> str:
         return self.message_id
 
+
+# Models of a feature package, registered with the app here.
+from accounts.sip.models import (  # noqa: E402, F401
+    SipAccTransaction,
+    SipCdr,
+    SipLocation,
+    SipLocationAttribute,
+    SipMissedCall,
+    SipSubscriber,
+    SipTableVersion,
+)
+from accounts.switch_api.models import SwitchToken  # noqa: E402, F401

@@ -4,7 +4,7 @@ call these, so an account is created, blocked or sent a password link in one way
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import audit, mail
 from accounts.features import FEATURE_AND_LIMIT_FIELDS, change_features
 from accounts.ledger.services import change_balance
-from accounts.models import Account, BalanceEntry, User
+from accounts.models import Account, BalanceEntry, PhoneNumber, User
+from accounts.sip import credentials as sip_credentials
 
 
 def set_status(
@@ -33,17 +34,20 @@ def set_status(
     actor: audit.Actor = None,
     request: HttpRequest | None = None,
 ) -> None:
-    """Block or unblock an account. A blocked account is signed out on its next request."""
+    """Block or unblock an account. A blocked account is signed out on its next request, and
+    its phones can neither register nor call from this transaction on (no SIP credentials)."""
     if status not in Account.Status.values:
         raise ValueError(f"Unknown account status: {status!r}")
     if account.status == status:
         return
     old = account.status
     account.status = status
-    account.save(update_fields=["status", "updated_at"])
-    audit.record(
-        "account.status", account=account, actor=actor, request=request, old=old, new=status
-    )
+    with transaction.atomic():
+        account.save(update_fields=["status", "updated_at"])
+        sip_credentials.sync_account(account)
+        audit.record(
+            "account.status", account=account, actor=actor, request=request, old=old, new=status
+        )
 
 
 @dataclass
@@ -55,6 +59,8 @@ class AccountResult:
 
 # Fields of the customer's User (the rest of an account's values are the Account's own).
 ACCOUNT_USER_FIELDS = ("email",)
+# The fields the proxy's credentials are made of (see accounts.sip.credentials).
+SIP_CREDENTIAL_FIELDS = frozenset({"account_id", "status", "sip_password"})
 
 
 def account_changes(account: Account, values: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -94,6 +100,7 @@ def create_or_update_account(
         user.save()
         account_values.setdefault("account_id", login)
         account = Account.objects.create(user=user, **account_values)
+        sip_credentials.sync_account(account)
         audit.record(
             "account.create",
             account=account,
@@ -110,6 +117,7 @@ def create_or_update_account(
         return AccountResult(account, True)
 
     user = account.user
+    account_id = account.account_id
     changes = audit.apply_changes(user, user_values)
     if password_hash:
         user.password = password_hash
@@ -123,11 +131,37 @@ def create_or_update_account(
     other_changes = audit.apply_changes(account, other_values)
     if other_changes:
         account.save(update_fields=[*other_changes, "updated_at"])
+        if SIP_CREDENTIAL_FIELDS.intersection(other_changes):
+            sip_credentials.sync_account(account, previous_account_id=account_id)
     changes.update(other_changes)
     if changes:
         audit.record_changes("account.update", changes, account=account, actor=actor)
     changes.update(feature_changes)
     return AccountResult(account, False, changes)
+
+
+@transaction.atomic
+def set_numbers(
+    account: Account, numbers: Sequence[str], *, actor: audit.Actor = None
+) -> dict[str, list[Any]]:
+    """Make `numbers` (E.164 digits, validated) the account's telephone numbers; audited.
+
+    Numbers the account has and `numbers` lacks are given up; a number of another account
+    is refused by the database (PhoneNumber's unique constraint), so check first. Returns the
+    change, {"numbers": [old, new]} (space-separated), or {} when nothing changes.
+    """
+    current = sorted(account.numbers.values_list("number", flat=True))
+    wanted = sorted(set(numbers))
+    if current == wanted:
+        return {}
+    account.numbers.exclude(number__in=wanted).delete()
+    PhoneNumber.objects.bulk_create(
+        [PhoneNumber(account=account, number=number) for number in wanted if number not in current]
+    )
+    # As the accounts CSV writes them: "+48223809888 +48223809889".
+    changes = {"numbers": [" ".join(f"+{n}" for n in current), " ".join(f"+{n}" for n in wanted)]}
+    audit.record_changes("account.numbers", changes, account=account, actor=actor)
+    return changes
 
 
 def send_password_email(

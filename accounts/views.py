@@ -14,6 +14,7 @@ from accounts.calls.history import account_calls
 from accounts.decorators import customer_required
 from accounts.http import CustomerRequest, PortalRequest, posted_next_url
 from accounts.language import remember_language, save_language
+from accounts.sip.registrations import phones_of
 from accounts.usage_chart import usage_chart
 
 RECENT_CALLS_ON_DASHBOARD = 10
@@ -25,12 +26,18 @@ def dashboard(request: CustomerRequest) -> HttpResponse:
     account = request.account
     recent_calls = list(account_calls(account)[:RECENT_CALLS_ON_DASHBOARD])
     hunt_groups = list(account.hunt_groups.order_by("name"))
+    # The account's telephone numbers (the first is the caller ID of its calls).
+    numbers = list(account.numbers.all())
+    # Online while the proxy has a current registration of at least one phone (one query).
+    phones = phones_of(account)
     return render(
         request,
         "accounts/dashboard.html",
         {
             "recent_calls": recent_calls,
             "hunt_groups": hunt_groups,
+            "numbers": numbers,
+            "phones": phones,
             # One aggregate query, however many calls the account has.
             "chart": usage_chart(account),
         },

@@ -241,6 +241,20 @@ OPERATOR_NAME = env.str("OPERATOR_NAME", default="NASK")
 # operator commands, which have no request to take it from. Empty: the e-mails carry no link.
 PORTAL_URL = env.str("PORTAL_URL", default="")
 
+# The SIP network (deploy/kamailio/): the domain of every account's SIP identity
+# (<account ID>@SIP_DOMAIN, also the digest realm: changing it needs `sync_sip_credentials`),
+# the proxy address customers set in their phones (shown on "Ustawienia"), and where the proxy
+# relays calls for voicemail (empty: such calls get 480 Temporarily Unavailable).
+SIP_DOMAIN = env.str("SIP_DOMAIN", default="sip.konto.localhost")
+SIP_PROXY = env.str("SIP_PROXY", default="udp:127.0.0.1:5060")
+VOICEMAIL_URI = env.str("VOICEMAIL_URI", default="")
+# Calls the proxy records (`manage.py sync_switch_calls`): the price of a minute of an answered
+# outbound call ("0": free) and the billing increment FIRST/NEXT in seconds (see
+# accounts/calls/rating.py), and how often the task worker syncs them (`--queue`).
+SWITCH_CALL_RATE = env.str("SWITCH_CALL_RATE", default="0")
+SWITCH_CALL_INCREMENT = env.str("SWITCH_CALL_INCREMENT", default="1/1")
+SWITCH_CALL_SYNC_SECONDS = env.int("SWITCH_CALL_SYNC_SECONDS", default=60)
+
 # Security. Secure defaults when DEBUG is off; each can be relaxed from the environment.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)

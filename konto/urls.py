@@ -34,6 +34,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    # The switch API: each endpoint in the app that owns its data, the token check in
+    # accounts.switch_api; its own part (openapi.json, JSON 404s for the rest) comes last.
+    path("switch/v1/", include("centrex.switch_api.urls")),
+    path("switch/v1/", include("conferences.switch_api.urls")),
+    path("switch/v1/", include("accounts.switch_api.urls")),
     path("profile/", include("profile.urls")),
     # Conferences are a sub-tab of IP Centrex but an app of their own.
     path("centrex/conferences/", include("conferences.urls")),

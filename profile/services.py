@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from accounts import audit, mail
 from accounts.client_address import client_address
 from accounts.models import Account
+from accounts.sip import credentials as sip_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +74,13 @@ def generate_sip_password() -> str:
 
 
 def regenerate_sip_password(account: Account, *, request: HttpRequest) -> str:
-    """Give the account a new SIP password; the old one stops working on the switch's next sync."""
+    """Give the account a new SIP password; the proxy refuses the old one from this commit on."""
     account.sip_password = generate_sip_password()
-    account.save(update_fields=["sip_password", "updated_at"])
-    # The audit trail says that it changed, never what it is.
-    audit.record("profile.sip_password", account=account, request=request)
+    with transaction.atomic():
+        account.save(update_fields=["sip_password", "updated_at"])
+        sip_credentials.sync_account(account)
+        # The audit trail says that it changed, never what it is.
+        audit.record("profile.sip_password", account=account, request=request)
     return account.sip_password
 
 

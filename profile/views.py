@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpResponse
@@ -64,6 +65,9 @@ def settings_page(request: CustomerRequest) -> HttpResponse:
             "form": form,
             "show_sip": show_sip,
             "sip_password": account.sip_password if show_sip else "",
+            # What a phone needs besides the login (the account ID) and the password.
+            "sip_domain": settings.SIP_DOMAIN,
+            "sip_proxy": settings.SIP_PROXY,
         },
     )
 

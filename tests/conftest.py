@@ -129,3 +129,15 @@ def task_queue(settings, monkeypatch):
 
     return run_worker
 
+
+@pytest.fixture
+def switch_token(db):
+    """(the stored SwitchToken, the token itself) of an active switch."""
+    return factories.make_switch_token()
+
+
+@pytest.fixture
+def switch_client(client, switch_token):
+    """A switch calling the switch API: every request carries its bearer token."""
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {switch_token[1]}"
+    return client

@@ -25,8 +25,11 @@ from accounts.models import (
     CallRecord,
     HuntGroup,
     HuntGroupMembership,
+    PhoneNumber,
     User,
 )
+from accounts.switch_api.models import SwitchToken
+from accounts.switch_api.tokens import create_token
 from centrex.screening.models import ALL_DAYS, ScreeningRule
 from centrex.screening.patterns import parse_patterns
 from centrex.voicemail.models import VoicemailMessage
@@ -378,3 +381,15 @@ def admin_account_form(account: Account, **changes: object) -> dict:
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
+
+# Switch API
+
+
+def make_number(account: Account, number: str) -> PhoneNumber:
+    """One of the account's telephone numbers, as stored: E.164 digits without "+"."""
+    return PhoneNumber.objects.create(account=account, number=number)
+
+
+def make_switch_token(name: str = "kamailio-1") -> tuple[SwitchToken, str]:
+    """An active switch token and the token itself (the only time it can be read)."""
+    return create_token(name, actor="tests")

@@ -6,5 +6,6 @@ area; importing them registers their screens.
 """
 
 from accounts.admin import accounts, history, hunt_groups, users
+from accounts.switch_api import admin as switch_tokens
 
-__all__ = ["accounts", "history", "hunt_groups", "users"]
+__all__ = ["accounts", "history", "hunt_groups", "switch_tokens", "users"]

@@ -27,6 +27,8 @@ from accounts.features import FEATURE_AND_LIMIT_FIELDS, change_features
 from accounts.http import StaffRequest
 from accounts.models import Account, PhoneNumber, User
 from accounts.provisioning import send_password_email, set_status
+from accounts.sip import credentials as sip_credentials
+from accounts.sip import registrations
 from accounts.templatetags.konto import money
 
 if TYPE_CHECKING:
@@ -110,9 +112,7 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
     readonly_fields = [
         "login",
         "balance_display",
-        "sip_contact",
-        "sip_user_agent",
-        "sip_registered_until",
+        "sip_registrations",
         "created_at",
         "updated_at",
         "history_links",
@@ -172,7 +172,7 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
         ),
         (
             _("SIP registration"),
-            {"fields": ["sip_contact", "sip_user_agent", "sip_registered_until"]},
+            {"fields": ["sip_registrations"]},
         ),
         (
             _("History"),
@@ -215,6 +215,25 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
     @admin.display(description=_("credit limit"), ordering="credit_limit")
     def credit_limit_display(self, account: Account) -> str:
         return money(account.credit_limit, account.currency)
+
+    @admin.display(description=_("registered phones"))
+    def sip_registrations(self, account: Account) -> str:
+        phones = registrations.phones_of(account) if account.pk else []
+        if not phones:
+            return gettext("Offline")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    phone.user_agent,
+                    phone.contact,
+                    formats.date_format(timezone.localtime(phone.expires), "SHORT_DATETIME_FORMAT"),
+                )
+                for phone in phones
+            ),
+        )
+        return small_table([_("user agent"), _("contact"), _("registered until")], rows)
 
     @admin.display(description=_("records"))
     def history_links(self, account: Account) -> str:
@@ -332,6 +351,7 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
             # A customer account is created by an import; an account added here is audited
             # as a whole, like any other object staff add.
             super().save_model(request, obj, form, change)
+            sip_credentials.sync_account(obj)
             return
         changed = set(form.changed_data)
         stored = Account.objects.get(pk=obj.pk)
@@ -344,6 +364,9 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
             obj.user.email = form.cleaned_data["email"]
             obj.user.save(update_fields=["email"])
         super().save_model(request, obj, form, change)
+        if {"sip_password", "account_id"} & changed:
+            # In the admin's transaction, as every change of the proxy's credentials.
+            sip_credentials.sync_account(obj, previous_account_id=stored.account_id)
         staff = request.user
         assert isinstance(staff, User)  # admin_view() lets only active staff in
         change_features(obj, feature_values, actor=staff, request=request)

@@ -2,7 +2,8 @@
 
 Two formats, each read by its own parser: Asterisk's Master.csv (`asterisk_csv`) and Konto's
 own call CSV (`konto_csv`). A parser turns each row into a ParsedCall or rejects it; this
-module does the rest, the same for both.
+module does the rest, the same for both. The SIP proxy's records (`proxy_records`, read by
+`manage.py sync_switch_calls`) are rows of its tables, read through `run_rows`.
 
 Charges go through the ledger, each entry linked to its call; a call is charged once, when
 it is first imported. Importing a file again adds nothing and charges nothing.
@@ -26,8 +27,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 
 from accounts import audit, bulk
@@ -62,6 +64,7 @@ ANSWERED = CallRecord.Disposition.ANSWERED.value
 CALL_CHARGE = BalanceEntry.Kind.CALL_CHARGE.value
 # Keys per query when looking for the other legs of a batch's calls (SQLite's parameter limit).
 KEYS_PER_QUERY = 500
+Row = TypeVar("Row", bound=models.Model)
 
 
 @dataclass
@@ -93,7 +96,7 @@ class CallImport:
 
     def __init__(
         self,
-        parser: AsteriskParser | KontoParser,
+        parser: AsteriskParser | KontoParser | None,
         *,
         dry_run: bool = False,
         actor: audit.Actor = None,
@@ -118,22 +121,7 @@ class CallImport:
         self.lock = threading.Lock()
 
     def run(self, lines: Iterable[str], total_lines: int = 0) -> Summary:
-        self.watermark = CallRecord.objects.aggregate(last=Max("pk"))["last"] or 0
-        with self._batches() as store:
-            batch: list[ParsedCall] = []
-            for record in self._records(lines):
-                try:
-                    if record.fields is None:
-                        raise Rejected(record.error)
-                    batch.append(self.parser.parse(record.line, record.fields))
-                except Rejected as error:
-                    self._reject(record.line, error)
-                except Skipped:
-                    self.summary.skipped_without_account += 1
-                if len(batch) >= self.batch_size:
-                    store(self._prepare(batch))
-                    batch = []
-            store(self._prepare(batch))
+        self._import(self._parsed(lines))
         if total_lines:
             self._report_progress(total_lines)
         if not self.dry_run and self.summary.imported:
@@ -148,7 +136,48 @@ class CallImport:
             )
         return self.summary
 
+    def run_rows(self, rows: Iterable[Row], parse: Callable[[Row], list[ParsedCall]]) -> Summary:
+        """Import the legs `parse` makes of each row of a table (the SIP proxy's records),
+        with their direction and charge settled; a rejection names the row by its id, as a
+        file's by its line. No audit event: the caller writes its own."""
+
+        def legs() -> Iterator[ParsedCall]:
+            for row in rows:
+                try:
+                    yield from parse(row)
+                except Rejected as error:
+                    self._reject(row.pk, error)
+                except Skipped:
+                    self.summary.skipped_without_account += 1
+
+        self._import(legs())
+        return self.summary
+
+    def _parsed(self, lines: Iterable[str]) -> Iterator[ParsedCall]:
+        assert self.parser is not None, "run() reads lines with a parser"
+        for record in self._records(lines):
+            try:
+                if record.fields is None:
+                    raise Rejected(record.error)
+                yield self.parser.parse(record.line, record.fields)
+            except Rejected as error:
+                self._reject(record.line, error)
+            except Skipped:
+                self.summary.skipped_without_account += 1
+
+    def _import(self, calls: Iterable[ParsedCall]) -> None:
+        self.watermark = CallRecord.objects.aggregate(last=Max("pk"))["last"] or 0
+        with self._batches() as store:
+            batch: list[ParsedCall] = []
+            for call in calls:
+                batch.append(call)
+                if len(batch) >= self.batch_size:
+                    store(self._prepare(batch))
+                    batch = []
+            store(self._prepare(batch))
+
     def _records(self, lines: Iterable[str]) -> Iterator[Record]:
+        assert self.parser is not None
         lines = iter(lines)
         first = next(lines, "")
         stream = records(_chain_first(first, lines), self.parser.delimiter(first))

@@ -7,5 +7,6 @@
 - `decision`: `decide()`, the one answer to "what does the switch do with this call";
 - `shadows`: rules that can never apply because a rule above matches their calls first;
 - `services`: every change (master switch, rules, "block this number"), audited;
+- `rule_cache`: each account's rules cached for the switch API, invalidated by `services`;
 - `forms`, `views`, `admin`: the customer's pages and the staff's screens.
 """

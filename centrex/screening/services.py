@@ -1,7 +1,8 @@
 """Changes to call screening: the master switch, the rules and "block this number".
 
 Views, the admin and commands change screening data only through these functions; each one
-that changes something leaves an audit event, and none leaves one when nothing changed.
+that changes something leaves an audit event, and none leaves one when nothing changed, and
+each invalidates the rules the switch API keeps cached (`rule_cache.invalidate`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.models import Account
+from centrex.screening import rule_cache
 from centrex.screening.decision import load_settings, ordered_rules
 from centrex.screening.models import ANONYMOUS, ScreeningRule, ScreeningSettings
 from centrex.screening.numbers import anonymous_words, clean_text, is_number, region_of
@@ -59,6 +61,7 @@ def set_screening_on(
             return False
         settings.enabled = on
         settings.save(update_fields=["enabled", "updated_at"])
+        rule_cache.invalidate(account)
         audit.record(
             "screening.switched_on" if on else "screening.switched_off",
             account=account,
@@ -75,6 +78,7 @@ def reset_screening_settings(
     """Forget the account's master switch (staff help): screening is on again, as by default."""
     deleted, _by_model = ScreeningSettings.objects.filter(account=account).delete()
     if deleted:
+        rule_cache.invalidate(account)
         audit.record(
             "screening.settings_reset",
             account=account,
@@ -110,6 +114,7 @@ def save_rule(
         if rule.pk is None:
             rule.position = _next_position(rule.account)
             rule.save()
+            rule_cache.invalidate(rule.account_id)
             audit.record(
                 "screening.rule_created",
                 account=rule.account,
@@ -125,6 +130,7 @@ def save_rule(
             # It no longer blocks, so "block this number" must not add numbers to it.
             rule.is_blocklist = False
         rule.save()
+        rule_cache.invalidate(rule.account_id)
         changes = audit.diff(before, rule_snapshot(rule))
         if changes:
             audit.record(
@@ -146,6 +152,7 @@ def delete_rule(
         snapshot = rule_snapshot(rule)
         rule_id = rule.pk
         rule.delete()
+        rule_cache.invalidate(rule.account_id)
         audit.record(
             "screening.rule_deleted",
             account=rule.account,
@@ -173,6 +180,7 @@ def set_rule_enabled(
         )
         rule.enabled = enabled
         if changed:
+            rule_cache.invalidate(rule.account_id)
             audit.record(
                 "screening.rule_enabled" if enabled else "screening.rule_disabled",
                 account=rule.account,
@@ -203,6 +211,7 @@ def move_rule(
                 item.position = position
                 renumbered.append(item)
         ScreeningRule.objects.bulk_update(renumbered, ["position"])
+        rule_cache.invalidate(rule.account_id)
         audit.record(
             "screening.rule_moved",
             account=rule.account,
@@ -273,10 +282,12 @@ def block_number(
                 action=ScreeningRule.Action.REJECT,
                 is_blocklist=True,
             )
+            rule_cache.invalidate(account)
         already = any(compile_pattern(p, region).covers(compiled) for p in rule.patterns)
         if not already:
             rule.caller_patterns = "\n".join([*rule.patterns, pattern])
             rule.save(update_fields=["caller_patterns", "updated_at"])
+            rule_cache.invalidate(account)
             audit.record(
                 "screening.number_blocked",
                 account=account,

@@ -97,8 +97,9 @@ def test_the_account_page_shows_user_contact_settings_features_and_history(
     staff_client, alice, django_assert_max_num_queries
 ):
     change_balance(alice, Decimal("12.50"), BalanceEntry.Kind.TOP_UP, "Przelew 24.11")
-    # + 2: the staff user's and its groups' permissions; + 1: the telephone numbers inline
-    with django_assert_max_num_queries(6 + 2 + 1):
+    # + 2: the staff user's and its groups' permissions; + 1: the telephone numbers inline;
+    # + 1: the registered phones (the proxy's `location`)
+    with django_assert_max_num_queries(6 + 2 + 1 + 1):
         response = staff_client.get(f"{CHANGELIST}{alice.pk}/change/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -4,9 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.ledger.services import change_balance
+from accounts.models import SipLocation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,18 +43,38 @@ def test_empty_tables_say_there_is_no_data(alice_client):
     assert html.count("Brak danych do wyświetlenia") == 2  # hunt groups and calls
 
 
+def _register(account, *, expires_in: timedelta, user_agent="Yealink T46U", domain=None):
+    """A registration as the proxy's usrloc writes it into `location`."""
+    contact = f"sip:{account.account_id}@192.0.2.10:5062"
+    return SipLocation.objects.create(
+        ruid=f"uloc-{account.pk}-{user_agent}",
+        username=account.account_id,
+        domain=domain or settings.SIP_DOMAIN,
+        contact=contact,
+        expires=timezone.now() + expires_in,
+        user_agent=user_agent,
+    )
+
+
 def test_it_shows_offline_without_a_current_sip_registration(alice_client, alice):
-    alice.sip_registered_until = timezone.now() - timedelta(minutes=1)
-    alice.save()
-    assert "Offline" in alice_client.get("/").content.decode()
-
-
-def test_it_shows_online_while_the_phone_is_registered(alice_client, alice):
-    alice.sip_registered_until = timezone.now() + timedelta(minutes=5)
-    alice.sip_user_agent = "Yealink T46U"
-    alice.save()
+    _register(alice, expires_in=timedelta(minutes=-1))
     html = alice_client.get("/").content.decode()
-    assert "Online" in html and "Yealink T46U" in html
+    assert "Offline" in html and "Yealink T46U" not in html
+
+
+def test_it_shows_online_with_each_registered_phone(alice_client, alice):
+    _register(alice, expires_in=timedelta(minutes=5))
+    _register(alice, expires_in=timedelta(minutes=50), user_agent="baresip v1.0.0")
+    html = alice_client.get("/").content.decode()
+    assert "Online" in html and "Offline" not in html
+    assert "Yealink T46U" in html and "baresip v1.0.0" in html
+    assert f"sip:{alice.account_id}@192.0.2.10:5062" in html
+
+
+def test_another_accounts_or_domains_registration_does_not_count(alice_client, alice, bob):
+    _register(bob, expires_in=timedelta(minutes=5))
+    _register(alice, expires_in=timedelta(minutes=5), domain="old.example.com")
+    assert "Offline" in alice_client.get("/").content.decode()
 
 
 def test_it_shows_balance_and_credit_limit_localized(alice_client, alice):
@@ -110,7 +132,7 @@ def test_it_does_not_accept_post(alice_client):
     assert alice_client.post("/").status_code == 405
 
 
-def test_its_query_count_does_not_grow_with_calls_or_groups(
+def test_its_query_count_does_not_grow_with_calls_groups_or_numbers(
     alice_client, alice, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(12) as few:
@@ -119,6 +141,10 @@ def test_its_query_count_does_not_grow_with_calls_or_groups(
         factories.make_call(alice)
     for _ in range(5):
         factories.make_hunt_group(alice)
+    for minutes in range(1, 4):
+        _register(alice, expires_in=timedelta(minutes=minutes), user_agent=f"phone {minutes}")
+    for n in range(3):
+        factories.make_number(alice, f"4822380988{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = alice_client.get("/")
     assert response.status_code == 200
@@ -137,3 +163,20 @@ def test_calls_dated_at_the_ends_of_the_calendar_leave_the_dashboard_working(
     html = response.content.decode()
     assert "+48223809888" in html
     assert not any(callee in html for callee in factories.BROKEN_CLOCK_CALLEES)
+
+
+def test_it_shows_the_accounts_telephone_numbers(alice_client, alice, bob):
+    factories.make_number(alice, "48223809888")
+    factories.make_number(alice, "48587654321")
+    factories.make_number(bob, "48223809889")
+    html = alice_client.get("/").content.decode()
+    numbers = html[html.index('data-testid="numbers"') :]
+    numbers = numbers[: numbers.index("</ul>")]
+    assert "<li>+48223809888</li>" in numbers and "<li>+48587654321</li>" in numbers
+    assert "48223809889" not in html
+
+
+def test_an_account_without_numbers_shows_a_dash(alice_client):
+    html = alice_client.get("/").content.decode()
+    numbers = html[html.index('data-testid="numbers"') :]
+    assert numbers[: numbers.index("</ul>")].count("<li>—</li>") == 1

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from accounts import account_csv
 from accounts.ledger.services import change_balance
-from accounts.models import Account, AuditEvent, BalanceEntry
+from accounts.models import Account, AuditEvent, BalanceEntry, PhoneNumber
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,8 @@ def test_importing_the_export_changes_nothing(tmp_path, alice, bob):
     alice.credit_limit = Decimal("50.00")
     alice.call_screening_enabled = True
     alice.save()
+    PhoneNumber.objects.create(account=alice, number="48223809888")
+    PhoneNumber.objects.create(account=alice, number="48223809887")
     path = tmp_path / "accounts.csv"
     export("--output", str(path))
     events = AuditEvent.objects.count()
@@ -87,3 +89,27 @@ def test_the_export_recreates_the_accounts_in_an_empty_database(tmp_path, alice)
     assert (account.account_id, account.language) == ("telekonferencja_48223809888", "en")
     assert account.max_conference_participants == 30
     assert account.balance == Decimal("7.00")
+
+
+def test_it_writes_the_numbers_as_import_accounts_reads_them(alice, bob):
+    PhoneNumber.objects.create(account=alice, number="48223809888")
+    PhoneNumber.objects.create(account=alice, number="48223809887")
+    rows = list(csv.DictReader(io.StringIO(export())))
+    assert [row["numbers"] for row in rows] == ["+48223809887 +48223809888", ""]
+
+
+def test_the_numbers_come_back_with_the_accounts_in_an_empty_database(tmp_path, alice):
+    PhoneNumber.objects.create(account=alice, number="48223809888")
+    path = tmp_path / "accounts.csv"
+    export("--output", str(path))
+    alice.user.delete()
+    assert not PhoneNumber.objects.exists()
+    call_command(
+        "import_accounts",
+        str(path),
+        "--credentials",
+        str(tmp_path / "passwords.csv"),
+        stdout=io.StringIO(),
+    )
+    assert PhoneNumber.objects.get().account == Account.objects.get()
+    assert PhoneNumber.objects.get().number == "48223809888"

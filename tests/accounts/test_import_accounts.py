@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from accounts.account_csv import read_rows
 from accounts.account_import import plan_import
-from accounts.models import Account, AuditEvent, BalanceEntry, User
+from accounts.models import Account, AuditEvent, BalanceEntry, PhoneNumber, User
 
 pytestmark = pytest.mark.django_db
 
@@ -403,3 +403,66 @@ def test_a_thousand_accounts_load_in_one_run(tmp_path, django_assert_max_num_que
     # The check before writing looks existing accounts up in chunks, not row by row.
     with django_assert_max_num_queries(20):
         plan_import(read_rows(path.read_text(encoding="utf-8-sig"))[0])
+
+
+def numbers_of(login: str) -> list[str]:
+    return list(
+        PhoneNumber.objects.filter(account__user__username=login).values_list("number", flat=True)
+    )
+
+
+def test_numbers_are_stored_as_digits_and_a_cell_replaces_them(tmp_path):
+    login = "telekonferencja_1"
+    row = {"login": login, "password": PASSWORD, "numbers": "+48223809888  0048223809889"}
+    run(write_csv(tmp_path, [row]))
+    assert numbers_of(login) == ["48223809888", "48223809889"]
+    event = AuditEvent.objects.get(kind="account.numbers")
+    assert event.data == {"numbers": ["", "+48223809888 +48223809889"]}
+    out, _err = run(write_csv(tmp_path, [row], name="again.csv"))
+    assert "left 1 unchanged" in out
+
+    out, _err = run(
+        write_csv(tmp_path, [{"login": login, "numbers": "223809890"}], name="b.csv"), "-v", "2"
+    )
+    assert f"update {login}: numbers" in out
+    assert numbers_of(login) == ["48223809890"]
+    event = AuditEvent.objects.filter(kind="account.numbers").first()
+    assert event.data == {"numbers": ["+48223809888 +48223809889", "+48223809890"]}
+    assert event.actor_label == "manage.py import_accounts"
+
+    out, _err = run(
+        write_csv(tmp_path, [{"login": login, "numbers": "", "first_name": "Jan"}], name="c.csv")
+    )
+    assert "updated 1" in out
+    assert numbers_of(login) == ["48223809890"]  # an empty cell leaves them
+
+
+def test_a_malformed_number_is_named_by_line_and_column(tmp_path):
+    rows = [
+        {"login": "telekonferencja_1", "password": PASSWORD, "numbers": "+48223809888"},
+        {"login": "telekonferencja_2", "password": PASSWORD, "numbers": "+48 22 380 98 89"},
+    ]
+    _out, err = run_failing(write_csv(tmp_path, rows), match="nothing was imported")
+    assert "line 3, column numbers: '+48': Enter a phone number with its area code" in err
+    assert "write each without spaces, such as +48223809888" in err
+    assert not Account.objects.exists() and not PhoneNumber.objects.exists()
+
+
+def test_a_number_of_another_account_or_an_earlier_row_is_refused(tmp_path, alice):
+    PhoneNumber.objects.create(account=alice, number="48223809888")
+    PhoneNumber.objects.create(account=alice, number="48223809886")
+    rows = [
+        {"login": "telekonferencja_1", "password": PASSWORD, "numbers": "+48223809886"},
+        {"login": "telekonferencja_2", "password": PASSWORD, "numbers": "+48223809889"},
+        {"login": "telekonferencja_3", "password": PASSWORD, "numbers": "223809889"},
+        {"login": alice.login, "numbers": "+48223809888 +48223809887"},
+    ]
+    _out, err = run_failing(write_csv(tmp_path, rows))
+    assert (
+        "line 2, column numbers: +48223809886 belongs to the login 'telekonferencja_48223809888'"
+        in err
+    )
+    assert "line 4, column numbers: '+48223809889' is already on line 3" in err
+    assert "line 5" not in err  # the account's own number is no clash
+    assert numbers_of(alice.login) == ["48223809886", "48223809888"]
+    assert not Account.objects.exclude(pk=alice.pk).exists()

@@ -285,3 +285,24 @@ def test_the_sip_password_is_stored_encrypted(alice_client, alice):
 def test_the_settings_form_cannot_set_the_sip_password(alice_client, alice):
     alice_client.post(URL, form_data(sip_password="weak"))
     assert reload(alice).sip_password == ALICE_SIP
+
+
+# What a phone needs to sign in
+
+
+def test_it_shows_what_a_phone_needs_to_sign_in(alice_client, alice, settings):
+    settings.SIP_DOMAIN = "sip.example.net"
+    settings.SIP_PROXY = "udp:sip.example.net:5060"
+    page = alice_client.get(URL).content.decode()
+    assert f'<code data-testid="sip-login">{alice.account_id}</code>' in page
+    assert '<code data-testid="sip-domain">sip.example.net</code>' in page
+    assert '<code data-testid="sip-proxy">udp:sip.example.net:5060</code>' in page
+    assert "<dt>Hasło SIP</dt>" in page
+    # The password itself only on request, as before.
+    assert ALICE_SIP not in page
+    assert ALICE_SIP in alice_client.get(URL + "?show_sip=1").content.decode()
+
+
+def test_the_sip_login_is_the_accounts_own(alice_client, bob):
+    page = alice_client.get(URL).content.decode()
+    assert bob.account_id not in page

@@ -18,6 +18,9 @@ A header row names the columns, in any order: {", ".join(account_csv.COLUMNS)}.
 Only login is required; an empty cell leaves the value as it is (a new account
 gets the default). Commas or semicolons; UTF-8. balance is the opening balance
 of a new account, booked through the ledger; existing balances are never touched.
+numbers are the account's telephone numbers, separated by spaces (+48223809888
++48223809889): a cell with numbers replaces the account's numbers, and a number
+of another account (or of another row) is an error.
 
 A new account with an empty password gets a strong generated one, written to
 --credentials FILE (created readable by you only) and/or replaced by a welcome

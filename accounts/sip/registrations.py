@@ -1,0 +1,55 @@
+"""An account's registered phones, as the proxy's usrloc records them in `location`.
+
+The proxy writes every REGISTER through to the table (usrloc db_mode 1) and deletes a contact
+when the phone unregisters; a phone that stops refreshing leaves its row behind until
+Kamailio's timer removes it, so only rows that have not expired count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Account
+from accounts.sip.models import SipLocation
+
+
+@dataclass(frozen=True)
+class Phone:
+    """One registered phone: its contact URI, what it calls itself, until when it is
+    registered (aware), and the address the registration came from when it differs from the
+    contact (a phone behind NAT; "" otherwise)."""
+
+    contact: str
+    user_agent: str
+    expires: dt.datetime
+    received: str
+
+
+def _current(account: Account) -> QuerySet[SipLocation]:
+    return SipLocation.objects.filter(
+        username=account.account_id, domain=settings.SIP_DOMAIN, expires__gt=timezone.now()
+    )
+
+
+def phones_of(account: Account) -> list[Phone]:
+    """The account's phones registered now, the first to expire first (one query)."""
+    rows = _current(account).order_by("expires", "id")
+    return [
+        Phone(
+            contact=row.contact,
+            user_agent=row.user_agent,
+            expires=row.expires,
+            received=row.received or "",
+        )
+        for row in rows
+    ]
+
+
+def is_online(account: Account) -> bool:
+    """Whether at least one of the account's phones is registered now."""
+    return _current(account).exists()
