@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import ClassVar, TypedDict
 
@@ -279,6 +280,15 @@ class PhoneNumber(models.Model):
         return f"+{self.number}"
 
 
+# The times a call record may have: far wider than any switch's records (the importers refuse
+# years outside 2000-2100), and far inside Python's calendar, so that every page, export and
+# time zone can show them. A record outside (a broken clock) is refused by the database itself:
+# one dated year 1 would overflow in a zone behind UTC, and on PostgreSQL be stored in 1 BC,
+# which psycopg cannot even read back.
+EARLIEST_CALL_TIME = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_CALL_TIME = datetime(2110, 1, 1, tzinfo=UTC)
+
+
 class CallRecordQuerySet(models.QuerySet["CallRecord"]):
     def one_per_call(self) -> CallRecordQuerySet:
         """One record per call: the leg that stands for it (see CallRecord)."""
@@ -346,7 +356,20 @@ class CallRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "source_id"], name="callrecord_unique_source_id"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    started_at__gte=EARLIEST_CALL_TIME, started_at__lt=LATEST_CALL_TIME
+                )
+                & (
+                    models.Q(answered_at__isnull=True)
+                    | models.Q(
+                        answered_at__gte=EARLIEST_CALL_TIME, answered_at__lt=LATEST_CALL_TIME
+                    )
+                ),
+                name="callrecord_times_plausible",
+                violation_error_message=_("A call's times must lie between 1990 and 2110."),
+            ),
         ]
         indexes = [
             models.Index(

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import connection
 from django.utils import timezone
 
 from accounts.help_desk import HELP_DESK_GROUP
@@ -84,27 +83,6 @@ def make_call(account: Account, **fields) -> CallRecord:
     }
     defaults.update(fields)
     return CallRecord.objects.create(account=account, **defaults)
-
-
-# Callees of the calls make_broken_clock_calls stores, to look for them in a page.
-BROKEN_CLOCK_CALLEES = ("+48100000001", "+48100000002", "+48100000003")
-
-
-def make_broken_clock_calls(account: Account) -> list[CallRecord]:
-    """Calls dated at the ends of the calendar, as the admin or an old import could store them
-    (the importer refuses them): year 1 overflows in a zone behind UTC, 9999-12-31 in one
-    ahead of it, and on PostgreSQL a start of year 1 in Warsaw is stored in 1 BC, which
-    psycopg cannot read back at all (SQLite cannot store it)."""
-    first, last, before = BROKEN_CLOCK_CALLEES
-    calls = [
-        make_call(account, started_at=datetime(1, 1, 1, tzinfo=UTC), callee=first),
-        make_call(account, started_at=datetime(9999, 12, 31, 23, 59, tzinfo=UTC), callee=last),
-    ]
-    if connection.vendor == "postgresql":
-        calls.append(
-            make_call(account, started_at=datetime(1, 1, 1, 0, 30, tzinfo=WARSAW), callee=before)
-        )
-    return calls
 
 
 def make_hunt_group(

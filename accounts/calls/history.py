@@ -5,7 +5,7 @@ CSV export both use `filtered_calls`, so the export holds exactly what the page 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -33,21 +33,11 @@ EXPORT_FIELDS = (
 )
 
 
-# Moments that every time zone can show: a day inside Python's calendar (years 1 to 9999) at
-# either end. A call outside is a broken clock written by hand or by an old import (the importer
-# refuses years outside 2000-2100); on PostgreSQL one before year 1 cannot even be read back.
-# The customer's pages leave such calls out rather than fail on them for good.
-SHOWABLE_FROM = datetime(1, 1, 2, tzinfo=UTC)
-SHOWABLE_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
-_SHOWABLE = Q(started_at__gte=SHOWABLE_FROM, started_at__lt=SHOWABLE_UNTIL) & (
-    Q(answered_at__isnull=True) | Q(answered_at__gte=SHOWABLE_FROM, answered_at__lt=SHOWABLE_UNTIL)
-)
-
-
 def account_calls(account: Account) -> QuerySet[CallRecord]:
     """The account's calls as its pages show them, newest first: each call once, by its primary
-    leg (the history lists calls, not legs), and only calls whose times can be shown."""
-    return CallRecord.objects.filter(account=account).one_per_call().filter(_SHOWABLE)
+    leg (the history lists calls, not legs). Every stored time can be shown in every zone:
+    the database refuses others (CallRecord's callrecord_times_plausible)."""
+    return CallRecord.objects.filter(account=account).one_per_call()
 
 
 def local_midnight(day: date, account: Account) -> datetime:

@@ -364,17 +364,3 @@ def test_the_help_sections_describe_each_part_in_both_languages(language, headin
     html = render_to_string(f"help/_calls_{language}.html")
     found = re.findall(r"<h2 id=\"[a-z-]+\">([^<]+)</h2>", html)
     assert found[:4] == headings and len(found) == 5  # … and the low-balance alert
-
-
-@pytest.mark.parametrize("zone", ["Europe/Warsaw", "America/New_York"])
-def test_calls_dated_at_the_ends_of_the_calendar_leave_the_page_working(alice_client, alice, zone):
-    # One such record (the admin, old data) used to fail the page for the customer for good.
-    alice.time_zone = zone
-    alice.save()
-    factories.make_call(alice, callee="+48223809888")
-    factories.make_broken_clock_calls(alice)
-    response = alice_client.get("/calls/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "+48223809888" in html and _rows(html) == 1
-    assert not any(callee in html for callee in factories.BROKEN_CLOCK_CALLEES)

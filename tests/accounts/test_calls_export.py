@@ -207,14 +207,3 @@ def test_an_apostrophe_of_the_customers_own_gets_one_more_only_before_formula_te
     rows = {row["call_id"]: row for row in _rows(_download(alice_client, "/calls/export.csv")[0])}
     assert rows["test:a"]["description"] == "''=nie formuła"
     assert rows["test:b"]["description"] == "'zwykły tekst"
-
-
-@pytest.mark.parametrize("zone", ["Europe/Warsaw", "America/New_York"])
-def test_calls_dated_at_the_ends_of_the_calendar_leave_the_export_whole(alice_client, alice, zone):
-    # A record the page cannot show broke the stream half-way, leaving a truncated file.
-    alice.time_zone = zone
-    alice.save()
-    factories.make_call(alice, callee="+48223809888")
-    factories.make_broken_clock_calls(alice)
-    raw, _response = _download(alice_client, "/calls/export.csv")
-    assert [row["callee"] for row in _rows(raw)] == ["+48223809888"]

@@ -201,17 +201,3 @@ def test_its_query_count_does_not_grow_with_calls(
         factories.make_call(alice)
     with django_assert_max_num_queries(len(few.captured_queries)):
         _download(alice_client)
-
-
-@pytest.mark.parametrize("zone", ["Europe/Warsaw", "America/New_York"])
-def test_calls_dated_at_the_ends_of_the_calendar_leave_the_workbook_whole(
-    alice_client, alice, zone
-):
-    alice.time_zone = zone
-    alice.save()
-    factories.make_call(alice, callee="+48223809888")
-    factories.make_broken_clock_calls(alice)
-    raw, _response = _download(alice_client)
-    callees = [str(value) for row in _values(raw) for value in row]
-    assert "+48223809888" in callees
-    assert not set(factories.BROKEN_CLOCK_CALLEES) & set(callees)

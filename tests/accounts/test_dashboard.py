@@ -150,21 +150,6 @@ def test_its_query_count_does_not_grow_with_calls_groups_or_numbers(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("zone", ["Europe/Warsaw", "America/New_York"])
-def test_calls_dated_at_the_ends_of_the_calendar_leave_the_dashboard_working(
-    alice_client, alice, zone
-):
-    alice.time_zone = zone
-    alice.save()
-    factories.make_call(alice, callee="+48223809888")
-    factories.make_broken_clock_calls(alice)
-    response = alice_client.get("/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "+48223809888" in html
-    assert not any(callee in html for callee in factories.BROKEN_CLOCK_CALLEES)
-
-
 def test_it_shows_the_accounts_telephone_numbers(alice_client, alice, bob):
     factories.make_number(alice, "48223809888")
     factories.make_number(alice, "48587654321")

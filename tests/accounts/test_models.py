@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 
-from accounts.models import Account
+from accounts.models import Account, CallRecord
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,42 @@ def test_a_call_record_is_unique_per_source_id(alice):
     factories.make_call(alice, source="asterisk", source_id="1700000000.1")
     with pytest.raises(IntegrityError):
         factories.make_call(alice, source="asterisk", source_id="1700000000.1")
+
+
+@pytest.mark.parametrize(
+    ("started_at", "answered_at"),
+    [
+        # A broken clock: year 1 overflows in a zone behind UTC and, on PostgreSQL, is stored
+        # in 1 BC, which cannot be read back; 9999-12-31 overflows in a zone ahead of UTC.
+        (datetime(1, 1, 1, tzinfo=UTC), None),
+        (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), None),
+        (datetime(1989, 12, 31, 23, 59, tzinfo=UTC), None),
+        (datetime(2110, 1, 1, tzinfo=UTC), None),
+        (datetime(2026, 11, 2, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_call_times_outside_any_real_call_cannot_be_stored(alice, started_at, answered_at):
+    call = CallRecord(
+        account=alice,
+        source="asterisk",
+        source_id="broken-clock",
+        started_at=started_at,
+        answered_at=answered_at,
+        direction="out",
+        disposition="answered" if answered_at else "no_answer",
+    )
+    with pytest.raises(ValidationError, match="między rokiem 1990 a 2110"):
+        call.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        call.save()
+
+
+def test_call_times_at_the_plausible_edges_are_stored(alice):
+    for n, moment in enumerate(
+        [datetime(1990, 1, 1, tzinfo=UTC), datetime(2109, 12, 31, tzinfo=UTC)]
+    ):
+        factories.make_call(alice, source_id=f"edge-{n}", started_at=moment)
+    assert CallRecord.objects.count() == 2
 
 
 def test_available_funds_are_balance_plus_credit(alice):
