@@ -193,12 +193,14 @@ class Phone:
         self._read()
         return any(e.get("type") == kind for e in self.events)
 
-    def register(self, aor: str, password: str) -> None:
+    def register(self, aor: str, password: str, *, answer: bool = True) -> None:
+        """Register `aor`; the phone answers calls by itself unless `answer` is False."""
         self.aor = aor
+        answermode = "auto" if answer else "manual"
         self.command(
             "uanew",
             f'<{aor}>;auth_pass={password};outbound="sip:{self.proxy.address}";'
-            "regint=60;answermode=auto",
+            f"regint=60;answermode={answermode}",
         )
 
     def stop(self) -> None:

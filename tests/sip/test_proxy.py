@@ -16,7 +16,9 @@ from accounts.provisioning import create_or_update_account, set_status
 from accounts.sip.models import SipCdr, restore_table_versions
 from accounts.switch_api.models import SwitchToken
 from accounts.switch_api.tokens import revoke_token
+from centrex.screening import rule_cache
 from centrex.screening import services as screening
+from centrex.screening.models import ScreeningRule
 from tests import factories
 from tests.sip.harness import Phone, Proxy, available, wait_for
 
@@ -24,6 +26,7 @@ pytestmark = [pytest.mark.sip, pytest.mark.django_db(transaction=True)]
 
 ALICE, ALICE_NUMBER, ALICE_SIP = "alicja_sip", "48221000001", "Haslo-Alicji-SIP1"
 BOB, BOB_NUMBER, BOB_SIP = "bob_sip", "48221000002", "Haslo-Boba-SIP22"
+CAROL, CAROL_NUMBER, CAROL_SIP = "karol_sip", "48221000003", "Haslo-Karola-SIP3"
 
 
 def database_url() -> str:
@@ -46,9 +49,11 @@ class Network:
         self.phones.append(phone)
         return phone
 
-    def registered(self, name: str, account_id: str, password: str) -> Phone:
+    def registered(
+        self, name: str, account_id: str, password: str, *, answer: bool = True
+    ) -> Phone:
         phone = self.phone(name)
-        phone.register(f"sip:{account_id}@{self.domain}", password)
+        phone.register(f"sip:{account_id}@{self.domain}", password, answer=answer)
         phone.event("REGISTER_OK")
         return phone
 
@@ -184,3 +189,60 @@ def test_when_the_switch_api_fails_the_call_rings_and_the_proxy_logs_it(network)
     alice_phone.command("hangup")
     alice_phone.event("CALL_CLOSED")
     assert "(HTTP 401): ringing (fail-open)" in network.proxy.log
+
+
+def screen_with(account, **rule) -> None:
+    """Call screening on for the account, with one rule for every caller."""
+    account.call_screening_enabled = True
+    account.save(update_fields=["call_screening_enabled"])
+    screening.set_screening_on(account, True)
+    factories.make_rule(account, **rule)
+    rule_cache.invalidate(account)  # the rule was written past the services
+
+
+def no_call_reached(phone: Phone) -> bool:
+    phone._read()
+    return not [e for e in phone.events if e.get("type", "").startswith("CALL_")]
+
+
+def test_a_forwarding_rule_sends_the_call_to_the_number_it_names(network):
+    account(ALICE, ALICE_NUMBER, ALICE_SIP)
+    bob = account(BOB, BOB_NUMBER, BOB_SIP)
+    account(CAROL, CAROL_NUMBER, CAROL_SIP)
+    screen_with(bob, action=ScreeningRule.Action.FORWARD, forward_to=f"+{CAROL_NUMBER}")
+    alice_phone = network.registered("alice", ALICE, ALICE_SIP)
+    bob_phone = network.registered("bob", BOB, BOB_SIP)
+    carol_phone = network.registered("carol", CAROL, CAROL_SIP)
+
+    alice_phone.command("dial", f"sip:{BOB_NUMBER}@{network.domain}")
+    carol_phone.event("CALL_ESTABLISHED")
+    alice_phone.event("CALL_ESTABLISHED")
+    assert no_call_reached(bob_phone)
+    alice_phone.command("hangup")
+    alice_phone.event("CALL_CLOSED")
+
+
+def test_ring_then_forward_rings_for_the_rules_time_and_then_forwards(network):
+    account(ALICE, ALICE_NUMBER, ALICE_SIP)
+    bob = account(BOB, BOB_NUMBER, BOB_SIP)
+    account(CAROL, CAROL_NUMBER, CAROL_SIP)
+    screen_with(
+        bob,
+        action=ScreeningRule.Action.RING_THEN_FORWARD,
+        forward_to=f"+{CAROL_NUMBER}",
+        ring_seconds=5,
+    )
+    alice_phone = network.registered("alice", ALICE, ALICE_SIP)
+    bob_phone = network.registered("bob", BOB, BOB_SIP, answer=False)  # nobody picks up
+    carol_phone = network.registered("carol", CAROL, CAROL_SIP)
+
+    dialled = time.monotonic()
+    alice_phone.command("dial", f"sip:{BOB_NUMBER}@{network.domain}")
+    bob_phone.event("CALL_INCOMING")
+    carol_phone.event("CALL_ESTABLISHED", timeout=20)
+    # Bob's phone rang for the rule's five seconds before the call moved on.
+    assert time.monotonic() - dialled >= 4.5
+    assert not bob_phone.saw("CALL_ESTABLISHED")
+    alice_phone.event("CALL_ESTABLISHED")
+    alice_phone.command("hangup")
+    alice_phone.event("CALL_CLOSED")
