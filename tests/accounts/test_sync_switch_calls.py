@@ -327,6 +327,9 @@ def test_a_run_while_another_is_working_does_nothing(alice, bob):
         out, _err = sync()
         assert "Another sync_switch_calls is running; this one did nothing." in out
         assert not CallRecord.objects.exists()
+        # Released by the other session itself: closing it would release the lock only once
+        # the server has ended that session, which may come after the next run has looked.
+        other.execute("SELECT pg_advisory_unlock(%s)", [switch_sync.SYNC_LOCK])
     finally:
         other.close()
     sync()
