@@ -155,8 +155,9 @@ TRUSTED_PROXY_NETWORKS = [
 # Login lockout (django-axes, with the rules in accounts/auth/lockout.py). Attempts are stored
 # in the database, so every worker process and every app server sees the same counters.
 # Failures are counted per (login, client address) and per client address (each with its
-# limit): an attacker locks out only the address they attack from. A login guessed from many addresses is slowed down
-# (LOGIN_SLOWDOWN_*), never locked, so no one can lock a customer out from elsewhere.
+# limit): an attacker locks out only the address they attack from. A login guessed from many
+# addresses is slowed down (LOGIN_SLOWDOWN_*), never locked, so no one can lock a customer out
+# from elsewhere.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 # Higher for an address than for a login: an office or a mobile operator puts many customers
 # behind one address, and one of them mistyping must not lock out the others.

@@ -129,6 +129,6 @@ def audio_response(
     disposition = content_disposition_header(as_attachment, filename)
     if disposition is not None:  # None only inline and without a file name
         response["Content-Disposition"] = disposition
-    # Someone's voice: never kept by a shared cache, nor on disk after the tab is closed.
-    response["Cache-Control"] = "private, no-store"
+    # Someone's voice is never cached: NoStoreWhenSignedInMiddleware marks every signed-in
+    # response, downloads included.
     return response
