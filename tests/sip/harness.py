@@ -115,7 +115,9 @@ def _group_alive(group: int) -> bool:
 class Phone:
     """A headless baresip, its audio looped to nothing (aubridge), answering automatically."""
 
-    def __init__(self, tmp: Path, name: str, proxy: Proxy) -> None:
+    def __init__(self, tmp: Path, name: str, proxy: Proxy, *, sip_port: int = 0) -> None:
+        """`sip_port`: where the phone takes SIP (a free port by default), for a phone that is
+        called at its address rather than through a registration."""
         self.proxy = proxy
         self.events: list[dict] = []
         self._buffer = b""
@@ -127,7 +129,7 @@ class Phone:
             "\n".join(
                 [
                     "poll_method epoll",
-                    "sip_listen 127.0.0.1:0",
+                    f"sip_listen 127.0.0.1:{sip_port}",
                     "sip_transports udp",
                     f"audio_player aubridge,{name}",
                     f"audio_source aubridge,{name}",
@@ -202,6 +204,11 @@ class Phone:
             f'<{aor}>;auth_pass={password};outbound="sip:{self.proxy.address}";'
             f"regint=60;answermode={answermode}",
         )
+
+    def answer_calls_to(self, aor: str) -> None:
+        """Answer calls sent to the phone's own address, without registering anywhere."""
+        self.aor = aor
+        self.command("uanew", f"<{aor}>;regint=0;answermode=auto")
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):

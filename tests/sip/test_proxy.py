@@ -3,8 +3,10 @@ phones registering with the credentials Konto issued (PostgreSQL only: Kamailio 
 
 from __future__ import annotations
 
+import re
+import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 
 import pytest
@@ -20,7 +22,7 @@ from centrex.screening import rule_cache
 from centrex.screening import services as screening
 from centrex.screening.models import ScreeningRule
 from tests import factories
-from tests.sip.harness import Phone, Proxy, available, wait_for
+from tests.sip.harness import Phone, Proxy, available, free_port, wait_for
 
 pytestmark = [pytest.mark.sip, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +46,8 @@ class Network:
         self.phones: list[Phone] = []
         self.token: SwitchToken | None = None
 
-    def phone(self, name: str) -> Phone:
-        phone = Phone(self.tmp_path, name, self.proxy)
+    def phone(self, name: str, *, sip_port: int = 0) -> Phone:
+        phone = Phone(self.tmp_path, name, self.proxy, sip_port=sip_port)
         self.phones.append(phone)
         return phone
 
@@ -59,32 +61,46 @@ class Network:
 
 
 @pytest.fixture
-def network(live_server, tmp_path, settings) -> Iterator[Network]:
+def start_network(live_server, tmp_path, settings) -> Iterator[Callable[..., Network]]:
+    """Starts the project's proxy against the test database; by default it asks the live
+    portal's switch API and has no voicemail."""
     if connection.vendor != "postgresql":
         pytest.skip("the SIP proxy needs PostgreSQL")
     if not available():
         pytest.skip("kamailio or baresip is not installed")
-    # The previous test's flush emptied `version`, which Kamailio checks at start-up.
-    restore_table_versions()
-    stored, token = factories.make_switch_token("kamailio-test")
-    proxy = Proxy(
-        tmp_path,
-        {
-            "DATABASE_URL": database_url(),
-            "SIP_DOMAIN": settings.SIP_DOMAIN,
-            "SWITCH_API_URL": live_server.url,
-            "SWITCH_API_TOKEN": token,
-            "VOICEMAIL_URI": "",
-        },
-    )
-    net = Network(tmp_path, proxy, settings.SIP_DOMAIN)
-    net.token = stored
+    started: list[Network] = []
+
+    def start(*, switch_api_url: str | None = None, voicemail_uri: str = "") -> Network:
+        # The previous test's flush emptied `version`, which Kamailio checks at start-up.
+        restore_table_versions()
+        stored, token = factories.make_switch_token("kamailio-test")
+        proxy = Proxy(
+            tmp_path,
+            {
+                "DATABASE_URL": database_url(),
+                "SIP_DOMAIN": settings.SIP_DOMAIN,
+                "SWITCH_API_URL": switch_api_url or live_server.url,
+                "SWITCH_API_TOKEN": token,
+                "VOICEMAIL_URI": voicemail_uri,
+            },
+        )
+        net = Network(tmp_path, proxy, settings.SIP_DOMAIN)
+        net.token = stored
+        started.append(net)
+        return net
+
     try:
-        yield net
+        yield start
     finally:
-        for phone in net.phones:
-            phone.stop()
-        proxy.stop()
+        for net in started:
+            for phone in net.phones:
+                phone.stop()
+            net.proxy.stop()
+
+
+@pytest.fixture
+def network(start_network) -> Network:
+    return start_network()
 
 
 def account(login: str, number: str, sip_password: str):
@@ -189,6 +205,55 @@ def test_when_the_switch_api_fails_the_call_rings_and_the_proxy_logs_it(network)
     alice_phone.command("hangup")
     alice_phone.event("CALL_CLOSED")
     assert "(HTTP 401): ringing (fail-open)" in network.proxy.log
+
+
+def test_a_switch_api_that_does_not_answer_holds_the_call_setup_300_ms_at_most(start_network):
+    # A portal that takes connections and never answers: its listening socket, never accepted.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        network = start_network(switch_api_url=f"http://127.0.0.1:{silent.getsockname()[1]}")
+        account(ALICE, ALICE_NUMBER, ALICE_SIP)
+        account(BOB, BOB_NUMBER, BOB_SIP)
+        alice_phone = network.registered("alice", ALICE, ALICE_SIP)
+        bob_phone = network.registered("bob", BOB, BOB_SIP, answer=False)
+
+        dialled = time.monotonic()
+        alice_phone.command("dial", f"sip:{BOB_NUMBER}@{network.domain}")
+        bob_phone.event("CALL_INCOMING")
+        rang_after = time.monotonic() - dialled
+    waited = re.search(r"switch API: no answer after (\d+) ms", network.proxy.log)
+    assert waited is not None, network.proxy.log[-2000:]
+    assert 290 <= int(waited[1]) < 500
+    assert "ringing (fail-open)" in network.proxy.log
+    # The whole call setup (the 407 challenge, the wait, the INVITE to Bob) stays well under
+    # the second that Kamailio 5.6's http_client would have waited.
+    assert rang_after < 0.9
+    alice_phone.command("hangup")
+    alice_phone.event("CALL_CLOSED")
+
+
+def test_a_voicemail_rule_relays_the_call_to_the_voicemail_server(start_network):
+    # The voicemail server: a phone called at its own address, as a media server would be.
+    port = free_port(socket.SOCK_DGRAM)
+    network = start_network(voicemail_uri=f"sip:voicemail@127.0.0.1:{port}")
+    voicemail = network.phone("voicemail", sip_port=port)
+    voicemail.answer_calls_to(f"sip:voicemail@127.0.0.1:{port}")
+    account(ALICE, ALICE_NUMBER, ALICE_SIP)
+    bob = account(BOB, BOB_NUMBER, BOB_SIP)
+    bob.voicemail_enabled = True  # a voicemail rule of an account without it only rings
+    bob.save(update_fields=["voicemail_enabled"])
+    screen_with(bob, action=ScreeningRule.Action.VOICEMAIL)
+    alice_phone = network.registered("alice", ALICE, ALICE_SIP)
+    bob_phone = network.registered("bob", BOB, BOB_SIP)
+
+    alice_phone.command("dial", f"sip:{BOB_NUMBER}@{network.domain}")
+    voicemail.event("CALL_ESTABLISHED")
+    alice_phone.event("CALL_ESTABLISHED")
+    assert no_call_reached(bob_phone)
+    assert f"relayed to voicemail for {BOB}" in network.proxy.log
+    alice_phone.command("hangup")
+    alice_phone.event("CALL_CLOSED")
 
 
 def screen_with(account, **rule) -> None:
