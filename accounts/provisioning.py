@@ -84,8 +84,8 @@ def create_or_update_account(
     """Create the account with this login, or bring an existing one up to `values`; audited.
 
     `values` maps Account fields (and `email`, the User's) to valid values; the caller has
-    validated them. `password_hash` comes from make_password(): Argon2 takes a tenth of a
-    second, so callers hash outside the transaction. The opening balance is booked through the
+    validated them. `password_hash` comes from make_password(): Argon2 takes tens of
+    milliseconds, so callers hash outside the transaction. The opening balance is booked through the
     ledger, and only when the account is created.
     """
     user_values = {k: v for k, v in values.items() if k in ACCOUNT_USER_FIELDS}

@@ -20,7 +20,7 @@ PRODUCTION_HASHERS = list(django_settings.PASSWORD_HASHERS)
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
-    """Argon2 spends a tenth of a second and 100 MB on every password, on purpose; the suite
+    """Argon2 spends about 17 ms and 19 MiB on every password, on purpose; the suite
     creates thousands of users. Everywhere but the tests that ask for `argon2` (below), a
     fast hasher stands in: the behaviour under test is the same, only the cost differs.
     """
