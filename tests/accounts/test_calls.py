@@ -364,3 +364,27 @@ def test_the_help_sections_describe_each_part_in_both_languages(language, headin
     html = render_to_string(f"help/_calls_{language}.html")
     found = re.findall(r"<h2 id=\"[a-z-]+\">([^<]+)</h2>", html)
     assert found[:4] == headings and len(found) == 5  # … and the low-balance alert
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "sentence"),
+    [
+        ("pl", 1, "1 połączenie spełnia warunki filtrów"),
+        ("pl", 2, "2 połączenia spełniają warunki filtrów"),
+        ("pl", 5, "5 połączeń spełnia warunki filtrów"),
+        ("pl", 22, "22 połączenia spełniają warunki filtrów"),
+        ("en", 1, "1 call matches the filters"),
+        ("en", 2, "2 calls match the filters"),
+    ],
+)
+def test_the_filtered_count_is_one_grammatical_sentence(
+    alice_client, alice, language, count, sentence
+):
+    alice.language = language
+    alice.save()
+    for _ in range(count):
+        factories.make_call(alice, callee="+48501234567")
+    factories.make_call(alice, callee="+48229999999")  # filtered out
+    html = alice_client.get("/calls/?number=501").content.decode()
+    found = re.search(r'data-testid="call-count">([^<]*)<', html)
+    assert found is not None and found[1] == sentence
