@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from accounts.auth.forms import LoginOrEmailPasswordResetForm
+from accounts.auth.logout import LogoutView
 from accounts.auth.views import LoginView, PasswordResetConfirmView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

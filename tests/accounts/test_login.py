@@ -17,10 +17,16 @@ def test_it_shows_the_seed_login_form_in_polish(client):
     response = client.get("/login/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Customer Login" in html
+    assert "Logowanie klienta" in html and "Formularz logowania" in html
+    assert "Customer Login" not in html and "Login Form" not in html
     assert 'name="username"' in html and 'name="password"' in html
     assert "Nie pamiętasz hasła?" in html
     assert "wraz z informacją o uruchomieniu usługi" in html
+
+
+def test_the_english_page_keeps_the_seeds_headings(client):
+    html = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Customer Login" in html and "Login Form" in html
 
 
 def test_it_offers_the_language_switch_on_the_login_page(client):

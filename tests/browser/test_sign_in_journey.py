@@ -26,7 +26,7 @@ def test_the_demo_customer_signs_in_switches_language_and_signs_out(live_server,
     settings.DEBUG = False
 
     browser.get(f"{live_server.url}/login/")
-    assert "Customer Login" in browser.page_source
+    assert "Customer Login" in browser.page_source  # the browser asks for English
     browser.find_element(By.NAME, "username").send_keys("telekonferencja_48223809888")
     browser.find_element(By.NAME, "password").send_keys("Demo-Konto-2026")
     browser.find_element(By.CSS_SELECTOR, "form[action='/login/'] button[type=submit]").click()
@@ -46,5 +46,6 @@ def test_the_demo_customer_signs_in_switches_language_and_signs_out(live_server,
     browser.find_element(By.CSS_SELECTOR, "form[action='/logout/'] button").click()
     WebDriverWait(browser, 10).until(seen.url_to_be(f"{live_server.url}/login/"))
     assert "Customer Login" in browser.page_source
+    assert "You have signed out." in browser.page_source
     browser.get(f"{live_server.url}/")
     assert "/login/" in browser.current_url
