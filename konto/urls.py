@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from accounts.auth.forms import LoginOrEmailPasswordResetForm
+from accounts.auth.forms import LoginOrEmailPasswordResetForm, NewPasswordForm
 from accounts.auth.logout import LogoutView
 from accounts.auth.views import LoginView, PasswordResetConfirmView
 
@@ -26,7 +26,9 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+        PasswordResetConfirmView.as_view(
+            form_class=NewPasswordForm, success_url=reverse_lazy("password_reset_complete")
+        ),
         name="password_reset_confirm",
     ),
     path(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 
 from accounts import validators
+from accounts.auth.forms import NEW_PASSWORD_ERRORS, name_new_password_fields
 from accounts.fields import max_length
 from accounts.form_fields import AmountField
 from accounts.models import Account
@@ -347,14 +348,10 @@ class ProfilePasswordChangeForm(PasswordChangeForm):
         "password_incorrect": _(
             "The old password is wrong. Enter the password you use to sign in now."
         ),
-        "password_mismatch": _(
-            "The two new passwords are different. Type the same new password in both fields."
-        ),
+        **NEW_PASSWORD_ERRORS,
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("Old password")
-        self.fields["new_password1"].label = _("New password")
-        self.fields["new_password2"].label = _("Confirm password")
-        self.fields["new_password2"].help_text = _("Type the new password again.")
+        name_new_password_fields(self)

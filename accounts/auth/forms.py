@@ -1,4 +1,5 @@
-"""The seed's "Customer Login" form and the password reset by login or e-mail."""
+"""The seed's "Customer Login" form, the password reset by login or e-mail, and the new
+password's fields as every form that sets one names them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -89,3 +90,27 @@ class LoginOrEmailPasswordResetForm(PasswordResetForm):
         # the language of whoever asked. The trio is named by its text template.
         name = email_template_name.removeprefix("emails/").removesuffix(".txt")
         mail.send(name, context, to=[to_email], account=account_of(context["user"]))
+
+
+NEW_PASSWORD_ERRORS = {
+    "password_mismatch": _(
+        "The two new passwords are different. Type the same new password in both fields."
+    ),
+}
+
+
+def name_new_password_fields(form: forms.Form) -> None:
+    """The seed's labels on Django's new_password1/new_password2, the same on every page."""
+    form.fields["new_password1"].label = _("New password")
+    form.fields["new_password2"].label = _("Confirm password")
+    form.fields["new_password2"].help_text = _("Type the new password again.")
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choosing a new password after a reset link: Django's form, labelled like Mój profil's."""
+
+    error_messages = {**SetPasswordForm.error_messages, **NEW_PASSWORD_ERRORS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_new_password_fields(self)

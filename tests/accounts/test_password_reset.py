@@ -65,6 +65,22 @@ def test_a_weak_new_password_is_refused_with_a_polish_message(client, alice, mai
     assert "To hasło jest za krótkie" in response.content.decode()
 
 
+def test_the_new_password_fields_are_named_as_on_the_profile(client, alice, mailoutbox):
+    client.post("/password-reset/", {"email": alice.login})
+    html = client.get(reset_link(mailoutbox[0]), follow=True).content.decode()
+    assert "Nowe hasło" in html and "Potwierdź hasło" in html
+    assert "(powtórz)" not in html
+
+
+def test_two_different_new_passwords_get_the_profiles_message(client, alice, mailoutbox):
+    client.post("/password-reset/", {"email": alice.login})
+    form_url = client.get(reset_link(mailoutbox[0]), follow=True).redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "Zupelnie-Nowe-Haslo-77", "new_password2": "Inne-Haslo-77x"}
+    )
+    assert "Wpisz to samo nowe hasło w obu polach" in response.content.decode()
+
+
 def test_a_tampered_link_says_it_is_invalid(client, alice, mailoutbox, password):
     client.post("/password-reset/", {"email": alice.login})
     link = reset_link(mailoutbox[0])
