@@ -119,6 +119,13 @@ def test_it_shows_recent_calls_in_the_accounts_time_zone(alice_client, alice):
     assert "08:00" in html  # 12:00 UTC is 08:00 in New York in July
 
 
+def test_recent_calls_show_their_result_as_spis_polaczen_does(alice_client, alice):
+    factories.make_call(alice, disposition="failed")
+    dashboard = alice_client.get("/").content.decode()
+    calls = alice_client.get("/calls/").content.decode()
+    assert "<td>Nieudane</td>" in dashboard and "<td>Nieudane</td>" in calls
+
+
 def test_it_never_shows_another_accounts_data(alice_client, bob):
     factories.make_call(bob, callee="+48999888777")
     factories.make_hunt_group(bob, name="Grupa Boba")
