@@ -78,22 +78,46 @@ def load_demo() -> tuple[Account, bool]:
     _membership, created = HuntGroupMembership.objects.get_or_create(group=group, account=account)
     created_any |= created
 
+    calls = _demo_calls(account)
     if not BalanceEntry.objects.filter(account=account, kind=BalanceEntry.Kind.TOP_UP).exists():
+        # The welcome top-up came the day before the first call.
         change_balance(
             account,
             Decimal("100.00"),
             BalanceEntry.Kind.TOP_UP,
             "Doładowanie powitalne",
             actor=ACTOR,
+            at=calls[0]["started_at"] - timedelta(days=1),
         )
         created_any = True
 
-    created_any |= _load_demo_calls(account)
+    created_any |= _load_demo_calls(account, calls)
     return account, created_any
 
 
-def _load_demo_calls(account: Account) -> bool:
-    rng = random.Random(48223809888)  # the same calls on every machine
+def demo_password_works() -> bool:
+    """Whether the demo account still has the published password (someone may have changed
+    it on "Zmień hasło", which is what a newcomer tries first)."""
+    user = User.objects.filter(username=DEMO_LOGIN).first()
+    return user is not None and user.check_password(DEMO_PASSWORD)
+
+
+@transaction.atomic
+def remove_demo() -> bool:
+    """Delete the demo account with everything of its own; whether there was one."""
+    user = User.objects.filter(username=DEMO_LOGIN).first()
+    if user is None:
+        return False
+    CallRecord.objects.filter(source=DEMO_SOURCE).delete()
+    # The account, its numbers, ledger and the rest go with the user (and its SIP credentials
+    # with the account: accounts.sip.credentials.forget_deleted_account).
+    user.delete()
+    return True
+
+
+def _demo_calls(account: Account) -> list[dict]:
+    """The demo's calls, oldest first: the same on every machine, ending about now."""
+    rng = random.Random(48223809888)
     now = timezone.now().replace(second=0, microsecond=0)
     numbers = ["+48221234567", "+48501234567", "+48601765432", "+48126543210", "+442071234567"]
     dispositions = [CallRecord.Disposition.ANSWERED] * 6 + [
@@ -101,7 +125,7 @@ def _load_demo_calls(account: Account) -> bool:
         CallRecord.Disposition.BUSY,
         CallRecord.Disposition.FAILED,
     ]
-    created_any = False
+    calls = []
     for index in range(DEMO_CALLS):
         inbound = rng.random() < 0.4
         disposition = rng.choice(dispositions)
@@ -110,10 +134,9 @@ def _load_demo_calls(account: Account) -> bool:
         started = now - timedelta(hours=index * 17 + rng.randint(0, 8), minutes=rng.randint(0, 59))
         charge = Decimal(0) if inbound or not answered else Decimal(seconds) * Decimal("0.0020")
         other = rng.choice(numbers)
-        call, created = CallRecord.objects.get_or_create(
-            source=DEMO_SOURCE,
-            source_id=f"demo-{index:03d}",
-            defaults={
+        calls.append(
+            {
+                "source_id": f"demo-{index:03d}",
                 "account": account,
                 "started_at": started,
                 "answered_at": started + timedelta(seconds=rng.randint(3, 20))
@@ -128,7 +151,18 @@ def _load_demo_calls(account: Account) -> bool:
                 else CallRecord.Direction.OUTBOUND,
                 "disposition": disposition,
                 "charge": charge.quantize(Decimal("0.01")),
-            },
+            }
+        )
+    return sorted(calls, key=lambda call: call["started_at"])
+
+
+def _load_demo_calls(account: Account, calls: list[dict]) -> bool:
+    """Create the calls that are missing, oldest first, each charged when it ended."""
+    created_any = False
+    for values in calls:
+        values = dict(values)
+        call, created = CallRecord.objects.get_or_create(
+            source=DEMO_SOURCE, source_id=values.pop("source_id"), defaults=values
         )
         if created:
             created_any = True
@@ -140,5 +174,6 @@ def _load_demo_calls(account: Account) -> bool:
                     f"{call.callee}",
                     actor=ACTOR,
                     call=call,
+                    at=call.started_at + timedelta(seconds=call.duration),
                 )
     return created_any

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -41,8 +42,12 @@ def change_balance(
     actor: audit.Actor = None,
     call: CallRecord | None = None,
     request: HttpRequest | None = None,
+    at: datetime | None = None,
 ) -> BalanceEntry:
     """Add `amount` (negative for a charge) to the account's balance and write its ledger entry.
+
+    `at` dates the entry (default: now), for a change that happened earlier, such as the demo
+    account's history; entries must still be booked in the order they happened.
 
     The only function that changes money. The UPDATE … SET balance = balance + amount takes the
     row's write lock (PostgreSQL row lock; SQLite database lock) until the transaction ends, so
@@ -67,6 +72,7 @@ def change_balance(
         call=call,
         created_by=user,
         created_by_label=label,
+        created_at=at or timezone.now(),
     )
     account.balance = balance_after
     track_low_balance(
