@@ -188,6 +188,8 @@ LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# English on a 24-hour clock, like Polish (konto/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["konto.formats"]
 TIME_ZONE = "Europe/Warsaw"
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "konto_language"

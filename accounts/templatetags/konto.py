@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -25,6 +27,16 @@ def hms(seconds: int | None) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+@register.filter
+def weekday(moment: datetime | None) -> str:
+    """The day of the week as it is written inside a sentence: "wtorek" in Polish (Django's
+    Polish names are capitalised, as at the start of one), "Tuesday" in English."""
+    if moment is None:
+        return ""
+    name = formats.date_format(moment, "l")
+    return name.lower() if get_language() == "pl" else name
 
 
 @register.simple_tag

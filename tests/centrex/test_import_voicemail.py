@@ -165,7 +165,7 @@ def test_an_english_account_gets_an_english_e_mail(alice, spool, mailoutbox):
     run(spool)
     [email] = mailoutbox
     assert email.subject == "New voicemail message from Jan Kowalski <48501234567>"
-    assert "Nov. 15, 2026, 4 a.m." in email.body
+    assert "Nov. 15, 2026, 04:00" in email.body
 
 
 def test_the_audio_is_attached_when_the_customer_asked_for_it(alice, spool, mailoutbox):

@@ -61,7 +61,9 @@ def test_the_empty_form_asks_about_now(alice_client, policy):
 
 def test_an_anonymous_call_at_night_is_rejected(alice_client, policy):
     html = ask(alice_client, caller="", date="2026-11-25", time="03:00").content.decode()
-    assert "Połączenie od: numer zastrzeżony" in html and "(Środa)" in html
+    assert (
+        "Połączenie od: numer zastrzeżony" in html and "(środa)" in html
+    )  # mid-sentence: lowercase
     assert "Pasuje reguła 1 „Zastrzeżone nocą”." in html
     assert "Połączenie zostaje odrzucone." in html
 

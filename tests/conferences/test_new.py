@@ -271,7 +271,7 @@ def test_invitations_speak_the_organisers_language_and_time_zone(
         )
     [message] = mailoutbox
     assert message.subject.startswith("Invitation: Przegląd kwartalny")
-    assert "9:30 a.m." in message.body
+    assert "09:30" in message.body and "a.m." not in message.body  # a 24-hour clock
     assert "America/New_York" in message.body
     assert "invites you to a telephone conference" in message.body
 
@@ -323,16 +323,16 @@ def test_a_repeated_time_asks_which_of_the_two_is_meant(client, alice):
     assert [e.code for e in form.errors.as_data()["start_fold"]] == ["repeated_time"]
     html = response.content.decode()
     assert (
-        "2:30 a.m. happens twice on 10/25/2099 in your time zone (Europe/Warsaw), because the "
-        "clocks go back an hour. Choose which 2:30 a.m. you mean." in html
+        "02:30 happens twice on 10/25/2099 in your time zone (Europe/Warsaw), because the "
+        "clocks go back an hour. Choose which 02:30 you mean." in html
     )
     # A group of two radio buttons with a legend, which the error summary links to.
     assert '<fieldset aria-describedby="id_start_fold_helptext id_start_fold_error">' in html
     assert "Which one do you mean?" in html
     assert 'href="#id_start_fold_0"' in html
     assert 'type="radio"' in html and 'name="start_fold" value="first"' in html
-    assert "the first 2:30 a.m., summer time (UTC+2)" in html
-    assert "the second 2:30 a.m., winter time (UTC+1)" in html
+    assert "the first 02:30, summer time (UTC+2)" in html
+    assert "the second 02:30, winter time (UTC+1)" in html
 
 
 def test_the_choice_of_a_repeated_time_stays_when_the_form_comes_back(alice_client):
