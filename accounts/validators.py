@@ -8,13 +8,14 @@ operators' commands show it in English).
 
 from __future__ import annotations
 
-import zoneinfo
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from accounts import time_zones
 
 # Numbers typed without a country prefix are Polish: the operator is.
 PHONE_REGION = "PL"
@@ -26,9 +27,6 @@ SMALLINT_MAX = 32767
 # A conference is a call between at least two people.
 MIN_CONFERENCE_PARTICIPANTS = 2
 MAILBOX_MAX_LENGTH = 32
-
-# Names in the system's zone list that are no zones a person lives in.
-NOT_TIME_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 
 
 # --- Phone numbers -------------------------------------------------------------------------------
@@ -93,13 +91,14 @@ def validate_e164_digits(value: str) -> None:
 
 @cache
 def time_zone_names() -> frozenset[str]:
-    """The IANA zones a customer may choose (the system's list without its technical names)."""
-    return frozenset(zoneinfo.available_timezones()) - NOT_TIME_ZONES
+    """The zones a customer may choose: the tz database's, without aliases (time_zones)."""
+    return time_zones.canonical_names()
 
 
 def validate_time_zone(value: str) -> str:
-    name = value.strip()
-    if name not in time_zone_names():
+    """The zone named by `value`; an alias (Europe/Kiev, Poland) gives the zone it names."""
+    name = time_zones.canonical(value.strip())
+    if name is None:
         raise ValidationError(
             _("Choose a time zone by its name, such as Europe/Warsaw."), code="invalid_time_zone"
         )

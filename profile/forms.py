@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
 
-from accounts import validators
+from accounts import time_zones, validators
 from accounts.auth.forms import NEW_PASSWORD_ERRORS, name_new_password_fields
 from accounts.fields import max_length
 from accounts.form_fields import AmountField
@@ -51,49 +51,6 @@ VOIVODESHIPS = (
     "wielkopolskie",
     "zachodniopomorskie",
 )
-
-# The zones most customers want, offered first; every IANA zone follows, grouped by region.
-COMMON_TIME_ZONES = (
-    "Europe/Warsaw",
-    "UTC",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Prague",
-    "Europe/Vilnius",
-    "Europe/Kyiv",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "Asia/Tokyo",
-)
-TIME_ZONE_REGIONS = {
-    "Africa": _("Africa"),
-    "America": _("America"),
-    "Antarctica": _("Antarctica"),
-    "Arctic": _("Arctic"),
-    "Asia": _("Asia"),
-    "Atlantic": _("Atlantic Ocean"),
-    "Australia": _("Australia"),
-    "Europe": _("Europe"),
-    "Indian": _("Indian Ocean"),
-    "Pacific": _("Pacific Ocean"),
-}
-
-
-def time_zone_choices() -> list[tuple[StrOrPromise, list[tuple[str, str]]]]:
-    """Grouped choices for a plain <select>: common zones, then one group per region."""
-    zones = validators.time_zone_names()
-    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in TIME_ZONE_REGIONS}
-    other: list[tuple[str, str]] = []
-    for name in sorted(zones):
-        region = name.split("/", 1)[0]
-        (groups[region] if "/" in name and region in groups else other).append((name, name))
-    choices: list[tuple[StrOrPromise, list[tuple[str, str]]]] = [
-        (_("Common time zones"), [(name, name) for name in COMMON_TIME_ZONES if name in zones])
-    ]
-    choices += [(TIME_ZONE_REGIONS[region], items) for region, items in groups.items() if items]
-    choices.append((_("Other time zones"), other))
-    return choices
 
 
 class _PolandFirst(Countries):
@@ -316,7 +273,7 @@ class SettingsForm(forms.Form):
 
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=time_zone_choices,
+        choices=time_zones.grouped_choices,
         help_text=_("Every date and time in the portal and in our e-mails is shown in this zone."),
     )
     language = forms.ChoiceField(label=_("Web interface language"), choices=Account.Language)
@@ -326,6 +283,9 @@ class SettingsForm(forms.Form):
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        time_zone = self.fields["time_zone"]
+        assert isinstance(time_zone, forms.ChoiceField)
+        time_zone.choices = time_zones.grouped_choices(str(account.country or ""))
         self.fields["low_balance_threshold"].help_text = _(
             "We send you one e-mail when your available funds (balance plus credit limit) fall "
             "below this amount in %(currency)s. Leave it empty for no alert."

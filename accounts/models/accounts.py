@@ -12,13 +12,14 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts import validators
+from accounts import time_zones, validators
 from accounts.fields import EncryptedTextField, is_unreadable
 from accounts.models.money import MONEY
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(validators.time_zone_names())]
+    # Named by migration 0001: keep it, the choices themselves come from accounts.time_zones.
+    return time_zones.flat_choices()
 
 
 class AccountQuerySet(models.QuerySet["Account"]):

@@ -466,3 +466,9 @@ def test_a_number_of_another_account_or_an_earlier_row_is_refused(tmp_path, alic
     assert "line 5" not in err  # the account's own number is no clash
     assert numbers_of(alice.login) == ["48223809886", "48223809888"]
     assert not Account.objects.exclude(pk=alice.pk).exists()
+
+
+def test_a_time_zone_alias_is_imported_as_the_zone_it_names(tmp_path):
+    row = {"login": "telekonferencja_1", "password": PASSWORD, "time_zone": "Europe/Kiev"}
+    run(write_csv(tmp_path, [row]))
+    assert Account.objects.get(account_id="telekonferencja_1").time_zone == "Europe/Kyiv"

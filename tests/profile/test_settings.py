@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 
+from accounts import time_zones
 from accounts.models import Account, AuditEvent
 from tests import factories
 
@@ -66,14 +66,25 @@ def test_it_shows_the_settings_in_polish(alice_client):
     assert 'aria-current="page" href="/profile/settings/">Ustawienia</a>' in page
 
 
-def test_it_offers_every_time_zone_with_warsaw_first(alice_client):
+def test_it_offers_the_accounts_country_first_then_every_zone_without_aliases(alice_client):
     field = alice_client.get(URL).context["form"].fields["time_zone"]
-    groups = list(field.choices)
-    common_label, common = groups[0]
-    assert str(common_label) == "Najczęściej wybierane strefy"
-    assert common[0] == ("Europe/Warsaw", "Europe/Warsaw")
+    groups = [(str(label), items) for label, items in field.choices]
+    assert groups[0] == ("Twój kraj (Polska)", [("Europe/Warsaw", "Europe/Warsaw")])
+    assert groups[1][0] == "Najczęściej wybierane strefy"
+    assert [label for label, _items in groups[2:5]] == ["Afryka", "Ameryka", "Antarktyda"]
     offered = {value for _label, items in groups for value, _name in items}
-    assert offered >= zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"}
+    assert offered == time_zones.canonical_names()
+    assert "Europe/Kyiv" in offered and "Africa/Asmara" in offered
+    assert not offered & {"Europe/Kiev", "Africa/Asmera", "Poland", "US/Eastern", "Etc/UTC"}
+
+
+def test_an_account_in_another_country_sees_its_zones_first(alice_client, alice):
+    alice.country = "US"
+    alice.save()
+    field = alice_client.get(URL).context["form"].fields["time_zone"]
+    label, items = next(iter(field.choices))
+    assert str(label) == "Twój kraj (Stany Zjednoczone Ameryki)"
+    assert items[0] == ("America/New_York", "America/New_York") and len(items) > 20
 
 
 def test_it_selects_the_accounts_time_zone_once(alice_client, alice):
