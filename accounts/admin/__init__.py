@@ -5,7 +5,15 @@ goes through the service that owns it; the lists stay fast at a million calls. O
 area; importing them registers their screens.
 """
 
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
 from accounts.admin import accounts, history, hunt_groups, users
 from accounts.switch_api import admin as switch_tokens
+
+# Konto's own name on every admin page, instead of "Django administration".
+admin.site.site_header = _("Konto — help desk")
+admin.site.site_title = _("Konto help desk")
+admin.site.index_title = _("Accounts and services")
 
 __all__ = ["accounts", "history", "hunt_groups", "switch_tokens", "users"]

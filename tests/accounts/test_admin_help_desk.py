@@ -55,3 +55,12 @@ def test_the_help_desk_cannot_delete_an_account(staff_client, alice):
     response = staff_client.post(f"/admin/accounts/account/{alice.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Account.objects.filter(pk=alice.pk).exists()
+
+
+def test_every_admin_page_carries_kontos_own_name(staff_client):
+    html = staff_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert (
+        "Konto — obsługa klienta" in html
+        and "<title>Konta i usługi | Obsługa klienta Konto" in html
+    )
+    assert "Administracja Django" not in html and "Django administration" not in html
