@@ -64,3 +64,9 @@ def test_every_admin_page_carries_kontos_own_name(staff_client):
         and "<title>Konta i usługi | Obsługa klienta Konto" in html
     )
     assert "Administracja Django" not in html and "Django administration" not in html
+
+
+def test_the_sign_in_records_of_django_axes_are_in_polish(admin_client):
+    html = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Próby dostępu" in html
+    assert "Access failures" not in html and "Access attempts" not in html
