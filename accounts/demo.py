@@ -119,7 +119,15 @@ def _demo_calls(account: Account) -> list[dict]:
     """The demo's calls, oldest first: the same on every machine, ending about now."""
     rng = random.Random(48223809888)
     now = timezone.now().replace(second=0, microsecond=0)
-    numbers = ["+48221234567", "+48501234567", "+48601765432", "+48126543210", "+442071234567"]
+    # The caller's name, as Asterisk's clid gives it, becomes an inbound call's description.
+    names = {
+        "+48221234567": "Biuro Rachunkowe Nowak",
+        "+48501234567": "Anna Wiśniewska",
+        "+48601765432": "",
+        "+48126543210": "Hotel Wawel",
+        "+442071234567": "London Office",
+    }
+    numbers = list(names)
     dispositions = [CallRecord.Disposition.ANSWERED] * 6 + [
         CallRecord.Disposition.NO_ANSWER,
         CallRecord.Disposition.BUSY,
@@ -149,6 +157,7 @@ def _demo_calls(account: Account) -> list[dict]:
                 "direction": CallRecord.Direction.INBOUND
                 if inbound
                 else CallRecord.Direction.OUTBOUND,
+                "description": names[other] if inbound else "",
                 "disposition": disposition,
                 "charge": charge.quantize(Decimal("0.01")),
             }

@@ -84,3 +84,11 @@ def test_a_changed_password_is_reported_and_reset_brings_the_published_one_back(
     assert account.user.check_password("Demo-Konto-2026")
     assert account.balance == account.balance_entries.aggregate(s=Sum("amount"))["s"]
     assert CallRecord.objects.filter(source="demo").count() == 36
+
+
+def test_inbound_demo_calls_carry_the_callers_name_as_their_description(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    inbound = CallRecord.objects.filter(source="demo", direction="in")
+    assert inbound.exclude(description="").exists()
+    assert not CallRecord.objects.filter(source="demo", direction="out").exclude(description="")
