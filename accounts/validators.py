@@ -90,13 +90,9 @@ def validate_e164_digits(value: str) -> None:
 
 
 @cache
-def time_zone_names() -> frozenset[str]:
-    """The zones a customer may choose: the tz database's, without aliases (time_zones)."""
-    return time_zones.canonical_names()
-
-
 def validate_time_zone(value: str) -> str:
-    """The zone named by `value`; an alias (Europe/Kiev, Poland) gives the zone it names."""
+    """The zone named by `value` (accounts.time_zones); an alias (Europe/Kiev, Poland) gives
+    the zone it names."""
     name = time_zones.canonical(value.strip())
     if name is None:
         raise ValidationError(
