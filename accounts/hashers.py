@@ -1,6 +1,6 @@
 """How customers' passwords are stored: Argon2id at the cost this machine can carry.
 
-Django's Argon2PasswordHasher takes m=100 MiB, t=2, p=8: about 250 ms of processor time and
+Django's Argon2PasswordHasher takes m=100 MiB, t=2, p=8: about 170 ms of processor time and
 100 MB of memory for every sign-in, so 32 customers signing in at once would want about 3 GB
 and the 2-core server managed some six sign-ins a second. OWASP's Password Storage Cheat
 Sheet recommends Argon2id with m=19 MiB, t=2, p=1 as its baseline (each of its rows is
