@@ -106,3 +106,9 @@ def test_its_query_count_is_bounded_however_many_entries(
     for page in ("1", "2", "3"):
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert alice_client.get(f"/balance/?page={page}").status_code == 200
+
+
+def test_the_pulpit_tab_is_marked_as_the_section_of_historia_salda(alice_client):
+    html = alice_client.get("/balance/").content.decode()
+    assert 'active" aria-current="true" href="/">Pulpit</a>' in html
+    assert 'aria-current="page" href="/">' not in html

@@ -388,3 +388,12 @@ def test_the_filtered_count_is_one_grammatical_sentence(
     html = alice_client.get("/calls/?number=501").content.decode()
     found = re.search(r'data-testid="call-count">([^<]*)<', html)
     assert found is not None and found[1] == sentence
+
+
+def test_the_pulpit_tab_is_marked_as_the_section_of_spis_polaczen(alice_client):
+    html = alice_client.get("/calls/").content.decode()
+    assert 'active" aria-current="true" href="/">Pulpit</a>' in html
+    # Not "page": the tab leads to the Pulpit, not to the page shown.
+    assert 'aria-current="page" href="/">' not in html
+    dashboard = alice_client.get("/").content.decode()
+    assert 'active" aria-current="page" href="/">Pulpit</a>' in dashboard
