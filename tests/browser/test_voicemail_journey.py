@@ -46,8 +46,17 @@ def _click(browser, selector: str) -> None:
 
 
 def _wait_for_status(browser, text: str) -> None:
+    # Read in the page, not through an element handle: the action's redirect replaces the
+    # document while this waits, and Chromium then fails a handle of the old one with an
+    # inspector error that WebDriverWait does not take for staleness.
     WebDriverWait(browser, 10).until(
-        seen.text_to_be_present_in_element((By.CSS_SELECTOR, "main .alert"), text)
+        lambda driver: (
+            text
+            in driver.execute_script(
+                "const alert = document.querySelector('main .alert');"
+                "return alert ? alert.textContent : '';"
+            )
+        )
     )
 
 
