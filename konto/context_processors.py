@@ -14,4 +14,5 @@ def portal(request: HttpRequest) -> dict:
     return {
         "account": getattr(request, "account", None),
         "operator_name": settings.OPERATOR_NAME,
+        "help_desk": {"phone": settings.HELP_DESK_PHONE, "email": settings.HELP_DESK_EMAIL},
     }

@@ -244,6 +244,10 @@ CONFERENCE_DIAL_IN_NUMBERS = env.list("CONFERENCE_DIAL_IN_NUMBERS", default=["+4
 
 # Who runs the service: named on the login page ("the login and password you received from …").
 OPERATOR_NAME = env.str("OPERATOR_NAME", default="NASK")
+# The help desk customers are sent to, e.g. to switch on a service (pages of a switched-off
+# service show them). Empty: those pages name only the operator.
+HELP_DESK_PHONE = env.str("HELP_DESK_PHONE", default="")
+HELP_DESK_EMAIL = env.str("HELP_DESK_EMAIL", default="")
 # The portal's public address (https://konto.example.com), for links in e-mails sent by
 # operator commands, which have no request to take it from. Empty: the e-mails carry no link.
 PORTAL_URL = env.str("PORTAL_URL", default="")

@@ -38,6 +38,15 @@ def test_with_the_feature_off_it_shows_the_seeds_message_and_nothing_else(alice_
     assert "/centrex/screening/switch/" not in html
 
 
+def test_with_the_feature_off_the_page_has_a_heading_and_says_what_the_service_does(
+    alice_client,
+):
+    html = alice_client.get("/centrex/screening/").content.decode()
+    assert '<h1 class="h4">Selektywne kierowanie połączeń</h1>' in html
+    assert "decyduje, co dzieje się z każdym połączeniem przychodzącym" in html
+    assert 'href="/help/#selektywne-kierowanie">' in html
+
+
 def test_with_the_feature_off_the_message_is_in_english_for_english_accounts(alice_client, alice):
     alice.language = "en"
     alice.save()

@@ -178,3 +178,22 @@ def test_the_number_of_queries_does_not_grow_with_the_messages(
     html = response.content.decode()
     assert html.count('data-testid="message"') == 2 * len(VoicemailMessage.Folder)
     assert html.count('data-testid="greeting"') == len(VoicemailGreeting.Kind)
+
+
+def test_with_voicemail_off_the_page_says_what_it_is_and_who_switches_it_on(alice_client, settings):
+    settings.HELP_DESK_PHONE = "+48 22 380 88 88"
+    settings.HELP_DESK_EMAIL = "pomoc@example.com"
+    html = alice_client.get("/centrex/voicemail/").content.decode()
+    assert '<h1 class="h4">Poczta głosowa</h1>' in html
+    assert "Poczta głosowa przyjmuje połączenia, których nie możesz odebrać" in html
+    assert "Poproś Biuro Obsługi Klienta NASK o włączenie tej usługi" in html
+    assert 'href="tel:+48223808888">+48 22 380 88 88</a>' in html
+    assert 'href="mailto:pomoc@example.com"' in html
+    assert 'href="/help/#poczta-glosowa">Więcej o tej usłudze w Pomocy</a>' in html
+
+
+def test_without_a_help_desk_in_the_settings_the_operator_is_named(alice_client, settings):
+    settings.HELP_DESK_PHONE = settings.HELP_DESK_EMAIL = ""
+    html = alice_client.get("/centrex/voicemail/").content.decode()
+    assert "Poproś swojego dostawcę usług, NASK, o włączenie tej usługi" in html
+    assert "tel:" not in html and "mailto:" not in html

@@ -144,3 +144,13 @@ def test_it_shows_the_disabled_message_when_staff_switched_conferences_off(
     )
     assert "Trwająca" not in html
     assert "Dodaj konferencję" not in html
+
+
+def test_with_conferences_off_the_page_has_a_heading_and_links_to_the_help(alice_client, alice):
+    alice.conferences_enabled = False
+    alice.language = "en"
+    alice.save()
+    html = alice_client.get(URL).content.decode()
+    assert '<h1 class="h4">Conferences</h1>' in html
+    assert "Conferences let you plan telephone meetings" in html
+    assert 'href="/help/#conferences">Read about it in the help</a>' in html
