@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "django_tasks",
     # The task queue's table, its migrations, and its admin (queued and failed tasks).
     "django_tasks_db",
+    # Two-step verification: TOTP devices (authenticator apps) and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "profile",
     "centrex",
@@ -65,7 +69,8 @@ MIDDLEWARE = [
     "accounts.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, telling the session store the browser and address (accounts.security.sessions).
+    "accounts.security.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -73,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AccountMiddleware",
     "accounts.middleware.NoStoreWhenSignedInMiddleware",
+    "accounts.security.middleware.StaffTwoStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -177,12 +183,28 @@ AXES_USERNAME_CALLABLE = "accounts.auth.lockout.login_of_attempt"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.auth.views.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
+# Every failed attempt is kept for the customer's sign-in history (accounts.security.history),
+# the latest 200 of each login. A two-step code typed is masked, like the password.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 200
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_VERBOSE = False
 # Failures of one login within LOGIN_LOCKOUT_MINUTES, from all addresses together, after which
 # each password check of that login waits 1, 2, 4 … up to LOGIN_SLOWDOWN_MAX_SECONDS seconds
 # after the previous failure. One address can add at most LOGIN_FAILURE_LIMIT of them.
 LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=2 * AXES_FAILURE_LIMIT)
 LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=60)
+
+# Two-step verification (accounts/security/two_step.py). Wrong codes count as failed sign-ins
+# under the lockout above, so django-otp's own per-device delay, which anyone who knows the
+# password could use to lock the customer out of their codes, is off.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Konto")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Staff must have two-step verification on before any admin page opens.
+STAFF_TWO_STEP_REQUIRED = env.bool("STAFF_TWO_STEP_REQUIRED", default=True)
+# How long the "Kod" step of a sign-in waits for a code after the password was right.
+TWO_STEP_CODE_MINUTES = 5
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
@@ -267,6 +289,8 @@ SWITCH_CALL_INCREMENT = env.str("SWITCH_CALL_INCREMENT", default="1/1")
 SWITCH_CALL_SYNC_SECONDS = env.int("SWITCH_CALL_SYNC_SECONDS", default=60)
 
 # Security. Secure defaults when DEBUG is off; each can be relaxed from the environment.
+# Database sessions indexed by user, so a customer can see and end theirs (Bezpieczeństwo).
+SESSION_ENGINE = "accounts.security.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 CSRF_COOKIE_HTTPONLY = True

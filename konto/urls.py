@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from accounts.auth.code_step import login_code
 from accounts.auth.forms import LoginOrEmailPasswordResetForm, NewPasswordForm
 from accounts.auth.logout import LogoutView
 from accounts.auth.views import LoginView, PasswordResetConfirmView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
+    path("login/code/", login_code, name="login_code"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

@@ -71,7 +71,17 @@ def staff(db):
 
 @pytest.fixture
 def staff_client(client, staff):
+    """Signed in as `staff` with two-step verification, as the admin requires."""
     client.force_login(staff)
+    factories.verify_two_step(client, staff)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, with two-step verification as the admin requires."""
+    client.force_login(admin_user)
+    factories.verify_two_step(client, admin_user)
     return client
 
 

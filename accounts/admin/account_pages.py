@@ -1,5 +1,5 @@
 """The account's own pages in the admin: adjust the balance, send a password reset e-mail,
-lift a sign-in lockout."""
+lift a sign-in lockout, reset two-step verification."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from accounts.http import StaffRequest
 from accounts.ledger.services import adjust_balance
 from accounts.models import Account
 from accounts.provisioning import send_password_email
+from accounts.security import two_step
 from accounts.templatetags.konto import money
 
 if TYPE_CHECKING:
@@ -46,6 +47,11 @@ class AccountPagesMixin(admin.ModelAdmin):
                 "<path:object_id>/sign-in-lockout/",
                 self.admin_site.admin_view(self.lift_lockout_view),
                 name="accounts_account_lift_lockout",
+            ),
+            path(
+                "<path:object_id>/two-step/",
+                self.admin_site.admin_view(self.two_step_reset_view),
+                name="accounts_account_two_step_reset",
             ),
         ]
         return own + super().get_urls()
@@ -170,4 +176,34 @@ class AccountPagesMixin(admin.ModelAdmin):
             gettext("Sign-in lockout of %(account)s") % {"account": account.account_id},
             failures=lockout.failures_of(account.user),
             limit=settings.AXES_FAILURE_LIMIT,
+        )
+
+    def two_step_reset_view(self, request: StaffRequest, object_id: str) -> HttpResponse:
+        """For a customer who lost their phone and recovery codes: turn two-step off.
+
+        Audited with the staff member's name; the customer is told by e-mail.
+        """
+        account = self._account_for_action(request, object_id)
+        enabled = two_step.is_enabled(account.user)
+        if request.method == "POST":
+            if enabled:
+                two_step.turn_off(account.user, request=request, by_staff=True)
+                self.message_user(
+                    request,
+                    gettext(
+                        "Two-step verification of %(login)s is off: the customer signs in with "
+                        "the password alone and has been told by e-mail."
+                    )
+                    % {"login": account.login},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:accounts_account_change", args=[account.pk]))
+        if request.method != "GET":
+            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+        return self._page(
+            request,
+            account,
+            "admin/accounts/account/two_step_reset.html",
+            gettext("Two-step verification of %(account)s") % {"account": account.account_id},
+            enabled=enabled,
         )

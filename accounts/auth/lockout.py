@@ -23,6 +23,7 @@ Logins are compared regardless of case (`accounts.models.login_key`), as they ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,6 +121,11 @@ def current_lockout(
     if login:
         return _slowdown(login, address, recent, now)
     return None
+
+
+def seconds_left(state: Lockout) -> int:
+    """Whole seconds until the lockout ends (at least 1), for messages and Retry-After."""
+    return max(1, math.ceil((state.until - timezone.now()).total_seconds()))
 
 
 def _locked_until(failures: Iterable[tuple[int, datetime]], limit: int) -> datetime | None:

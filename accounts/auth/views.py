@@ -1,25 +1,32 @@
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
 
-from accounts.auth import lockout
+from accounts.auth import code_step, lockout
 from accounts.auth.forms import LoginForm
+from accounts.auth.lockout_messages import lockout_message
 from accounts.client_address import client_address
+from accounts.security import two_step
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        if two_step.is_enabled(user):
+            # Not signed in yet: the "Kod" step signs in (accounts/auth/code_step.py).
+            code_step.begin(self.request, user, next_url=self.get_success_url())
+            return redirect("login_code")
+        return super().form_valid(form)
 
     def get_default_redirect_url(self) -> str:
         # Operator staff have no customer pages: send them straight to the admin.
@@ -61,57 +68,5 @@ def login_locked_out(
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
     if state is not None:
-        response["Retry-After"] = str(_seconds_left(state))
+        response["Retry-After"] = str(lockout.seconds_left(state))
     return response
-
-
-def lockout_message(state: lockout.Lockout | None) -> str:
-    """What is true about a lockout: what it covers, when it ends, what lifts it."""
-    if state is None:
-        # It ended between the refusal and this page.
-        return gettext("Too many failed sign-in attempts. Please try again.")
-    seconds = _seconds_left(state)
-    if state.scope == lockout.Scope.SLOWDOWN:
-        return ngettext(
-            "This login has had many failed sign-in attempts from several addresses, so each "
-            "attempt has to wait a little. Try again in %(seconds)d second.",
-            "This login has had many failed sign-in attempts from several addresses, so each "
-            "attempt has to wait a little. Try again in %(seconds)d seconds.",
-            seconds,
-        ) % {"seconds": seconds}
-    minutes = math.ceil(seconds / 60)
-    values = {
-        "address": state.address or "?",
-        "time": formats.time_format(timezone.localtime(state.until), "TIME_FORMAT"),
-        "minutes": minutes,
-    }
-    if state.scope == lockout.Scope.ADDRESS:
-        message = ngettext(
-            "Too many failed sign-in attempts from your address (%(address)s). Signing in "
-            "from this address is blocked for every login until %(time)s (%(minutes)d "
-            "minute). Signing in from other addresses is not affected.",
-            "Too many failed sign-in attempts from your address (%(address)s). Signing in "
-            "from this address is blocked for every login until %(time)s (%(minutes)d "
-            "minutes). Signing in from other addresses is not affected.",
-            minutes,
-        )
-    else:
-        message = ngettext(
-            "Too many failed sign-in attempts for this login from your address "
-            "(%(address)s). Signing in to it from this address is blocked until %(time)s "
-            "(%(minutes)d minute). Signing in from other addresses is not affected.",
-            "Too many failed sign-in attempts for this login from your address "
-            "(%(address)s). Signing in to it from this address is blocked until %(time)s "
-            "(%(minutes)d minutes). Signing in from other addresses is not affected.",
-            minutes,
-        )
-    message %= values
-    if state.lifted_by_reset:
-        message += " " + gettext(
-            "Setting a new password with “%(link)s” lifts the block at once."
-        ) % {"link": gettext("Forgot your password?")}
-    return message
-
-
-def _seconds_left(state: lockout.Lockout) -> int:
-    return max(1, math.ceil((state.until - timezone.now()).total_seconds()))

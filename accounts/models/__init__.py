@@ -16,6 +16,7 @@ from accounts.models.hunt_groups import HuntGroup, HuntGroupMembership
 from accounts.models.ledger import BalanceEntry
 from accounts.models.money import MONEY
 from accounts.models.records import AuditEvent, SentMail
+from accounts.models.sessions import SignedInSession
 from accounts.models.users import User, UserManager, login_key
 
 # Models of feature packages, registered with the app here.
@@ -44,6 +45,7 @@ __all__ = [
     "HuntGroupMembership",
     "PhoneNumber",
     "SentMail",
+    "SignedInSession",
     "SipAccTransaction",
     "SipCdr",
     "SipLocation",

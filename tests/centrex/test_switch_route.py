@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from centrex.screening import services
 from centrex.screening.decision import decide
 from centrex.screening.models import ScreeningRule
-from tests.factories import enable_screening, make_number, make_rule
+from tests.factories import enable_screening, make_number, make_rule, verify_two_step
 
 pytestmark = pytest.mark.django_db
 URL = "/switch/v1/route"
@@ -239,6 +239,7 @@ def test_staff_changing_a_rule_in_the_admin_applies_to_the_next_call(
     assert route(switch_client, to=ALICE_NUMBER, **{"from": BOSS}).json()["action"] == "reject"
     staff = Client()
     staff.force_login(admin_user)
+    verify_two_step(staff, admin_user)
     response = staff.post(f"/admin/centrex/screeningrule/{rule.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert route(switch_client, to=ALICE_NUMBER, **{"from": BOSS}).json()["action"] == "ring"

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 
 from accounts.models import AuditEvent
 from centrex.voicemail.models import VoicemailGreeting
-from tests.factories import enable_voicemail, make_user, wav_bytes
+from tests.factories import enable_voicemail, make_user, verify_two_step, wav_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -228,5 +228,7 @@ def test_deleting_a_greeting_in_the_admin_is_audited(
 
 
 def test_staff_outside_the_help_desk_cannot_see_greetings(client, greeting):
-    client.force_login(make_user("no-group", is_staff=True))
+    outsider = make_user("no-group", is_staff=True)
+    client.force_login(outsider)
+    verify_two_step(client, outsider)
     assert client.get("/admin/centrex/voicemailgreeting/").status_code == 403

@@ -1,0 +1,1 @@
+"""Mój profil → Bezpieczeństwo: two-step verification, signed-in sessions, sign-in history."""

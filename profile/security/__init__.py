@@ -1,0 +1,1 @@
+"""Mój profil → Bezpieczeństwo: the pages; the rules are in accounts.security."""

@@ -1,0 +1,136 @@
+"""The session engine (accounts/security/sessions.py): sessions by user, with browser,
+address and times, and no write on a page view but for "last active", now and then."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from accounts.models import SignedInSession
+from accounts.security import browsers
+from accounts.security.sessions import LAST_ACTIVE_RESOLUTION
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+
+
+def sign_in(account, **headers) -> Client:
+    client = Client(HTTP_USER_AGENT=AGENT, REMOTE_ADDR="203.0.113.10", **headers)
+    assert (
+        client.post("/login/", {"username": account.login, "password": PASSWORD}).status_code == 302
+    )
+    return client
+
+
+def row_of(client: Client) -> SignedInSession:
+    return SignedInSession.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_a_sign_in_records_user_browser_address_and_time(alice):
+    before = timezone.now()
+    row = row_of(sign_in(alice))
+    assert row.user == alice.user
+    assert row.user_agent == AGENT
+    assert row.address == "203.0.113.10"
+    assert before <= row.signed_in_at <= timezone.now()
+    assert row.last_active_at >= row.signed_in_at
+
+
+def test_a_session_before_sign_in_has_no_user(client):
+    client.get("/login/")
+    session = client.session
+    session["anything"] = 1
+    session.save()
+    assert SignedInSession.objects.get(session_key=session.session_key).user is None
+
+
+def test_a_page_view_writes_nothing(alice):
+    client = sign_in(alice)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/profile/")
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+
+
+def test_last_active_is_brought_up_to_date_once_it_is_old(alice):
+    client = sign_in(alice)
+    old = timezone.now() - LAST_ACTIVE_RESOLUTION - timedelta(seconds=1)
+    SignedInSession.objects.filter(pk=row_of(client).pk).update(last_active_at=old)
+    client.get("/profile/")
+    assert row_of(client).last_active_at > old + timedelta(seconds=1)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/profile/")
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+
+
+def test_a_password_change_keeps_this_session_with_its_sign_in_time(alice):
+    client = sign_in(alice)
+    signed_in_at = row_of(client).signed_in_at
+    other = sign_in(alice)
+    response = client.post(
+        "/profile/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Nowe-Haslo-Konta-2026",
+            "new_password2": "Nowe-Haslo-Konta-2026",
+        },
+    )
+    assert response.status_code == 302
+    row = row_of(client)  # under a new key
+    assert row.signed_in_at == signed_in_at and row.user_agent == AGENT
+    assert client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+
+
+def test_signing_out_deletes_the_session(alice):
+    client = sign_in(alice)
+    key = client.cookies["sessionid"].value
+    client.post("/logout/")
+    assert not SignedInSession.objects.filter(session_key=key).exists()
+
+
+def test_clearsessions_removes_expired_sessions(alice):
+    client = sign_in(alice)
+    SignedInSession.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    call_command("clearsessions")
+    assert not SignedInSession.objects.exists()
+    assert client.get("/").status_code == 302
+
+
+def test_deleting_a_user_deletes_their_sessions(alice):
+    sign_in(alice)
+    alice.user.delete()
+    assert not SignedInSession.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("agent", "label"),
+    [
+        (AGENT, "Chrome 156, Windows 10"),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+            "Firefox 140, Linux",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/156.0.0.0 Mobile Safari/537.36",
+            "Chrome Mobile 156, Android 14 (Pixel 8)",
+        ),
+        ("curl/8.5.0", "curl 8"),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15",
+            "Safari 17, Mac OS X 10",
+        ),
+        ("", "Unknown browser"),
+    ],
+)
+def test_browsers_are_named_as_people_know_them(agent, label):
+    with translation.override("en"):
+        assert browsers.describe(agent) == label
