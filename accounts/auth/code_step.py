@@ -88,8 +88,11 @@ PROBLEM_MESSAGES = {
 }
 
 
-def problem_message(check: two_step.CodeCheck) -> str:
+def problem_message(check: two_step.CodeCheck, *, setting_up: bool = False) -> str:
+    """What to tell the user about a refused code; `setting_up`: the first code of a new app."""
     assert check.problem is not None
+    if setting_up and check.problem == two_step.Problem.MALFORMED:
+        return _("This is not a code. Enter the 6 digits the app shows for Konto.")
     if check.recovery and check.problem == two_step.Problem.WRONG:
         return _(
             "This recovery code is not right, or it has been used: each recovery code works once."

@@ -116,6 +116,13 @@ class NewPasswordForm(SetPasswordForm):
         name_new_password_fields(self)
 
 
+class CodeInput(forms.TextInput):
+    """A one-time code's field: a refused code is never filled in again, like a password."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class SignInCodeForm(forms.Form):
     """The "Kod" step of a sign-in with two-step verification: an app's code or a recovery code."""
 
@@ -126,7 +133,7 @@ class SignInCodeForm(forms.Form):
             "The 6-digit code your authenticator app shows now, or one of your recovery codes."
         ),
         error_messages={"required": _("Enter the code.")},
-        widget=forms.TextInput(
+        widget=CodeInput(
             attrs={
                 "autofocus": True,
                 "autocomplete": "one-time-code",

@@ -48,9 +48,11 @@ class SignInAttempt:
 def sign_in_history(user: User, *, limit: int = HISTORY_LENGTH) -> list[SignInAttempt]:
     # axes stores a sign-in under the username as it is, a failure under its login_key.
     names = {user.get_username(), login_key(user.get_username())}
+    # Not what happened to the login before this user had it (a deleted account's, say).
+    mine = {"username__in": names, "attempt_time__gte": user.date_joined}
     fields = ("attempt_time", "ip_address", "user_agent")
-    successes = AccessLog.objects.filter(username__in=names).order_by("-attempt_time")
-    failures = AccessFailureLog.objects.filter(username__in=names).order_by("-attempt_time")
+    successes = AccessLog.objects.filter(**mine).order_by("-attempt_time")
+    failures = AccessFailureLog.objects.filter(**mine).order_by("-attempt_time")
     code_path = reverse("login_code")
     attempts = [
         SignInAttempt(at, Outcome.SIGNED_IN, address, browsers.describe(agent))

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.auth.forms import CodeInput
 from accounts.models import User
 
 
@@ -17,7 +18,7 @@ class FirstCodeForm(forms.Form):
         max_length=20,
         help_text=_("After scanning, the app shows a 6-digit code for Konto. Enter it here."),
         error_messages={"required": _("Enter the code the app shows.")},
-        widget=forms.TextInput(
+        widget=CodeInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )

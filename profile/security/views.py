@@ -70,7 +70,7 @@ def two_step_enable(request: HttpRequest) -> HttpResponse:
         if check.ok:
             messages.success(request, _("Two-step verification is on."))
             return _recovery_codes_page(request, codes, first=True)
-        form.add_error("code", problem_message(check))
+        form.add_error("code", problem_message(check, setting_up=True))
     device = two_step.pending_device(user)
     return render(
         request,
@@ -79,6 +79,8 @@ def two_step_enable(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": two_step.qr_svg(device, title=_("QR code for the authenticator app")),
             "secret": two_step.secret_text(device),
+            # On a phone the QR code cannot be scanned by that phone: a link opens the app.
+            "otpauth_url": device.config_url,
             "next": _next_url(request),
         },
     )

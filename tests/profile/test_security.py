@@ -10,7 +10,8 @@ from urllib.parse import unquote
 import pytest
 from axes.models import AccessFailureLog, AccessLog
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -222,6 +223,7 @@ def test_the_history_lists_sign_ins_and_failures_newest_first(alice):
 
 def test_the_history_shows_the_latest_fifty(alice):
     now = timezone.now()
+    type(alice.user).objects.filter(pk=alice.user.pk).update(date_joined=now - timedelta(days=1))
     AccessFailureLog.objects.bulk_create(
         AccessFailureLog(
             username=alice.login,
@@ -251,7 +253,43 @@ def test_the_history_shows_the_latest_fifty(alice):
     assert len(re.findall(r"<tr>", history)) == 1 + 50
 
 
+def test_the_history_leaves_out_what_happened_to_the_login_before_this_user(alice):
+    old = AccessLog.objects.create(
+        username=alice.login,
+        ip_address="192.0.2.99",
+        user_agent="old",
+        http_accept="",
+        path_info="/login/",
+    )
+    # attempt_time is auto_now_add: moved back by an update.
+    AccessLog.objects.filter(pk=old.pk).update(
+        attempt_time=alice.user.date_joined - timedelta(days=1)
+    )
+    client = signed_in_browser(alice)
+    assert "192.0.2.99" not in client.get("/profile/security/").content.decode()
+
+
 def test_the_page_takes_a_bounded_number_of_queries(alice, django_assert_max_num_queries):
     clients = [signed_in_browser(alice) for _ in range(5)]
     with django_assert_max_num_queries(8):
         assert clients[0].get("/profile/security/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("count", "polish"),
+    [
+        (1, "Zakończono 1 inną sesję."),
+        (3, "Zakończono 3 inne sesje."),
+        (5, "Zakończono 5 innych sesji."),
+        (12, "Zakończono 12 innych sesji."),
+        (22, "Zakończono 22 inne sesje."),
+    ],
+)
+def test_the_count_of_ended_sessions_reads_right_in_polish(count, polish):
+    with translation.override("pl"):
+        message = ngettext(
+            "%(count)d other session has been ended.",
+            "%(count)d other sessions have been ended.",
+            count,
+        ) % {"count": count}
+    assert message == polish
