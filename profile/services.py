@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from accounts import audit, mail
 from accounts.client_address import client_address
 from accounts.models import Account
+from accounts.security import sessions
 from accounts.sip import credentials as sip_credentials
 
 logger = logging.getLogger(__name__)
@@ -156,8 +157,10 @@ def clear_wrong_old_passwords(user_id: int) -> None:
 
 
 def password_changed(account: Account, *, request: HttpRequest) -> None:
-    """After a successful password change: reset the failure count, audit, tell the customer."""
+    """After a successful password change: reset the failure count, end the other sessions,
+    audit, tell the customer."""
     clear_wrong_old_passwords(account.user_id)
+    sessions.forget_sessions(account.user, keep=request.session.session_key)
     audit.record("profile.password", account=account, request=request)
     send_password_changed_email(account, request=request)
 

@@ -13,7 +13,7 @@ from accounts.auth import code_step, lockout
 from accounts.auth.forms import LoginForm
 from accounts.auth.lockout_messages import lockout_message
 from accounts.client_address import client_address
-from accounts.security import two_step
+from accounts.security import sessions, two_step
 
 
 class LoginView(auth_views.LoginView):
@@ -45,6 +45,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
+        sessions.forget_sessions(form.user)  # signed out by the new password already
         lockout.clear_failures(
             form.user, kind="login.password_reset", actor=form.user, request=self.request
         )

@@ -165,3 +165,13 @@ def end_other_sessions(user: User, *, request: HttpRequest) -> int:
         sessions=ended,
     )
     return ended
+
+
+def forget_sessions(user: User, *, keep: str | None = None) -> int:
+    """After a new password: drop the user's other sessions from the list.
+
+    They are signed out already (their session carries the old password's hash), but would
+    be listed until their browser's next request. `keep`: the current session's key.
+    """
+    ended, _per_model = _live_sessions(user).exclude(session_key=keep).delete()
+    return ended

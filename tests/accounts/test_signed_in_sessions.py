@@ -86,6 +86,8 @@ def test_a_password_change_keeps_this_session_with_its_sign_in_time(alice):
     row = row_of(client)  # under a new key
     assert row.signed_in_at == signed_in_at and row.user_agent == AGENT
     assert client.get("/").status_code == 200
+    # The other session is gone from the list at once, not only at its next request.
+    assert not SignedInSession.objects.filter(session_key=other.cookies["sessionid"].value).exists()
     assert other.get("/").status_code == 302
 
 
@@ -134,3 +136,21 @@ def test_deleting_a_user_deletes_their_sessions(alice):
 def test_browsers_are_named_as_people_know_them(agent, label):
     with translation.override("en"):
         assert browsers.describe(agent) == label
+
+
+def test_a_password_reset_ends_every_session_of_the_login(alice):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    signed_in = sign_in(alice)
+    alice.user.refresh_from_db()  # the sign-in set last_login, which the token covers
+    uid = urlsafe_base64_encode(force_bytes(alice.user.pk))
+    token = default_token_generator.make_token(alice.user)
+    resetting = Client()
+    form_url = resetting.get(f"/password-reset/{uid}/{token}/")["Location"]
+    new = "Zupelnie-Nowe-Haslo-77"
+    response = resetting.post(form_url, {"new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+    assert not SignedInSession.objects.filter(user=alice.user).exists()
+    assert signed_in.get("/").status_code == 302
