@@ -123,7 +123,8 @@ def test_recent_calls_show_their_result_as_spis_polaczen_does(alice_client, alic
     factories.make_call(alice, disposition="failed")
     dashboard = alice_client.get("/").content.decode()
     calls = alice_client.get("/calls/").content.decode()
-    assert "<td>Nieudane</td>" in dashboard and "<td>Nieudane</td>" in calls
+    cell = '<td data-label="Wynik">Nieudane</td>'
+    assert cell in dashboard and cell in calls
 
 
 def test_it_never_shows_another_accounts_data(alice_client, bob):
