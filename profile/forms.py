@@ -17,10 +17,10 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django_countries import Countries
 
 from accounts import time_zones, validators
 from accounts.auth.forms import NEW_PASSWORD_ERRORS, name_new_password_fields
+from accounts.countries import POLAND, country_choices
 from accounts.fields import max_length
 from accounts.form_fields import AmountField
 from accounts.models import Account
@@ -28,8 +28,6 @@ from accounts.models import Account
 if TYPE_CHECKING:
     from django.forms import BoundField
     from django_stubs_ext import StrOrPromise
-
-POLAND = "PL"
 
 # Poland's 16 voivodeships, as the official names are written (lower case, in Polish, in
 # every interface language).
@@ -51,16 +49,6 @@ VOIVODESHIPS = (
     "wielkopolskie",
     "zachodniopomorskie",
 )
-
-
-class _PolandFirst(Countries):
-    # Most customers are in Poland: put it at the top of the list (the rest sorted by name in
-    # the interface language, as django-countries does).
-    first = [POLAND]
-
-
-def country_choices() -> list[tuple[str, str]]:
-    return [("", "—"), *_PolandFirst()]
 
 
 def _without_diacritics(text: str) -> str:

@@ -15,5 +15,8 @@ from accounts.switch_api import admin as switch_tokens
 admin.site.site_header = _("Konto — help desk")
 admin.site.site_title = _("Konto help desk")
 admin.site.index_title = _("Accounts and services")
+# The lists need the width (an account's balance and features, an event's description); the
+# breadcrumbs and the index lead everywhere the sidebar did.
+admin.site.enable_nav_sidebar = False
 
 __all__ = ["accounts", "history", "hunt_groups", "switch_tokens", "users"]

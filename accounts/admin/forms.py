@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts import validators
+from accounts.countries import country_choices
 from accounts.features import FEATURE_AND_LIMIT_FIELDS, check_features
 from accounts.form_fields import AmountField
 from accounts.ledger.services import MANUAL_BALANCE_KINDS, check_adjustment
@@ -27,11 +29,15 @@ PHONE_FIELDS = ("phone", "fax", "alt_phone")
 class AccountAdminForm(forms.ModelForm):
     """The account, with the customer's e-mail (kept on the User) on the same page."""
 
-    email = forms.EmailField(label=_("e-mail"), required=False)
+    # Labels capitalised as the model's own fields are on the page.
+    email = forms.EmailField(label=capfirst(_("e-mail")), required=False)
+    country = forms.ChoiceField(
+        label=capfirst(_("country")), choices=country_choices, required=False
+    )
     # Typed as in the commands and imports: "1 234,50" or "1234.50".
-    credit_limit = AmountField(label=_("credit limit"), min_value=Decimal(0))
+    credit_limit = AmountField(label=capfirst(_("credit limit")), min_value=Decimal(0))
     low_balance_threshold = AmountField(
-        label=_("low-balance alert threshold"), required=False, min_value=Decimal(0)
+        label=capfirst(_("low-balance alert threshold")), required=False, min_value=Decimal(0)
     )
 
     class Meta:

@@ -52,6 +52,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.kind}"
 
+    def get_kind_display(self) -> str:
+        """What happened, in words (accounts.audit_kinds), not the code."""
+        from accounts.audit_kinds import describe
+
+        return describe(self.kind)
+
 
 class SentMail(models.Model):
     """An e-mail the mail server has accepted, by its Message-ID: the queue's record that it went

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -50,8 +51,21 @@ def test_the_list_shows_accounts_in_polish_with_a_constant_number_of_queries(
         response = staff_client.get(CHANGELIST)
     html = response.content.decode()
     assert html.count('class="action-select"') == 50
-    assert "konto0@example.com" in html and "Firma 49" in html
+    assert "Firma 49" in html
     assert "Zablokuj zaznaczone konta" in html
+
+
+def test_the_list_shows_login_name_balance_status_and_features(staff_client, alice):
+    alice.call_screening_enabled = True
+    alice.voicemail_enabled = True
+    alice.balance = Decimal("-12.50")
+    alice.save()
+    html = staff_client.get(CHANGELIST).content.decode()
+    table = html.split('id="result_list"', 1)[1].split("</thead>", 1)[0]
+    headers = re.findall(r'<th scope="col"[^>]*>.*?<(?:a|span)[^>]*>([^<]+)<', table, re.S)
+    assert [h.strip() for h in headers] == ["Login", "Nazwa", "Saldo", "Stan", "Funkcje"]
+    assert "-12,50 PLN" in html or "−12,50 PLN" in html
+    assert "Selektywne kierowanie połączeń, Poczta głosowa" in html
 
 
 @pytest.mark.parametrize(
@@ -139,6 +153,29 @@ def test_staff_changes_are_saved_and_audited_with_the_staff_name(staff_client, a
     features = AuditEvent.objects.get(kind="account.features")
     assert features.actor_label == "helpdesk" and features.account == alice
     assert features.data == {"voicemail_enabled": ["no", "yes"], "credit_limit": ["0.00", "100.00"]}
+
+
+def test_a_saved_change_is_confirmed_in_konto_s_own_words(staff_client, alice):
+    response = staff_client.post(
+        f"{CHANGELIST}{alice.pk}/change/",
+        factories.admin_account_form(alice, credit_limit="1 234,50"),
+        follow=True,
+    )
+    message = re.search(r'<li class="success">(.*?)</li>', response.content.decode()).group(1)
+    assert (
+        re.sub(r"<[^>]+>", "", message) == "Zapisano zmiany: konto „telekonferencja_48223809888”."
+    )
+    alice.refresh_from_db()
+    assert alice.credit_limit == Decimal("1234.50")  # typed as it is shown, with a comma
+
+
+def test_the_page_starts_with_status_features_and_limits_and_offers_countries(staff_client, alice):
+    html = staff_client.get(f"{CHANGELIST}{alice.pk}/change/").content.decode()
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", html.split('id="account_form"', 1)[1])
+    assert headings[:3] == ["Użytkownik", "Funkcje i limity", "Saldo"]
+    country = html.split('name="country"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="PL" selected>Polska</option>' in country
+    assert ">Niemcy</option>" in country
 
 
 def test_blocking_on_the_account_page_goes_through_set_status(staff_client, alice):

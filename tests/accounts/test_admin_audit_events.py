@@ -53,3 +53,55 @@ def test_the_trail_cannot_be_edited(admin_client, alice):
     response = admin_client.post(f"{CHANGELIST}{event.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def _kinds_written_by_the_code() -> set[str]:
+    """Every audit kind the project's code writes: the constant first arguments of
+    audit.record()/record_changes() (both branches of a conditional), and `kind=` constants."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    kinds: set[str] = set()
+    for path in root.glob("*/**/*.py"):
+        if {".venv", "tests", "migrations", "var"} & set(path.relative_to(root).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            values = []
+            if name in ("record", "record_changes") and node.args:
+                values.append(node.args[0])
+            values += [kw.value for kw in node.keywords if kw.arg == "kind"]
+            for value in values:
+                options = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+                kinds |= {
+                    option.value
+                    for option in options
+                    if isinstance(option, ast.Constant)
+                    and isinstance(option.value, str)
+                    and "." in option.value
+                }
+    return kinds
+
+
+def test_every_kind_the_code_writes_has_words_for_it():
+    from accounts.audit_kinds import DESCRIPTIONS
+    from accounts.calls.switch_sync import SYNC_EVENT
+
+    kinds = _kinds_written_by_the_code() | {SYNC_EVENT}
+    assert len(kinds) > 40
+    assert kinds - DESCRIPTIONS.keys() == set()
+
+
+def test_the_trail_shows_what_happened_in_words(staff_client, alice):
+    audit.record("security.two_step_on", account=alice, actor=alice.user)
+    audit.record("screeningrule.update", account=alice, actor="helpdesk")
+    html = staff_client.get(CHANGELIST).content.decode()
+    assert "Włączono weryfikację dwuetapową" in html
+    assert "Reguła selektywnego kierowania połączeń: zmieniono w panelu obsługi" in html
+    assert ">security.two_step_on<" not in html
+    filtered = staff_client.get(CHANGELIST, {"kind": "security.two_step_on"}).content.decode()
+    assert "Włączono weryfikację dwuetapową" in filtered
+    assert "zmieniono w panelu obsługi" not in filtered
