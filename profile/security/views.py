@@ -121,14 +121,7 @@ def _password_again(
             status=503,
         )
     if locked:
-        return None, _page_with_problem(
-            request,
-            template,
-            _(
-                "Too many wrong passwords. For your security, this is blocked for a while. Try again later."
-            ),
-            status=429,
-        )
+        return None, _page_with_problem(request, template, _locked(), status=429)
     form = PasswordAgainForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
