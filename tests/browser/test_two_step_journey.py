@@ -91,7 +91,11 @@ def test_turn_on_sign_in_elsewhere_with_a_code_and_end_that_session(
     other = rows[1]
     assert "Chrome" in other.text and "127.0.0.1" in other.text
     other.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert "Sesja została zakończona" in browser.find_element(By.TAG_NAME, "body").text
+    # Wait for the page the POST redirects to: until then "body" may be the old page's.
+    WebDriverWait(browser, 10).until(seen.staleness_of(other))
+    WebDriverWait(browser, 10).until(
+        seen.text_to_be_present_in_element((By.TAG_NAME, "body"), "Sesja została zakończona")
+    )
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=sessions] tbody tr")) == 1
 
     # The second browser is signed out on its next click.
