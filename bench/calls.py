@@ -80,7 +80,7 @@ def _setup_django(url: str) -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
 
 
-def _fill(calls: int) -> None:
+def fill_calls(calls: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -311,7 +311,7 @@ def main() -> None:
 
     print(f"Konto call history bench on {connection.vendor} ({connection.settings_dict['NAME']})")
     if not args.reuse:
-        _fill(args.calls)
+        fill_calls(args.calls)
     from accounts.models import CallRecord
 
     calls = CallRecord.objects.filter(account__account_id=LOGIN).count()
