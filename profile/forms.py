@@ -24,6 +24,7 @@ from accounts.countries import POLAND, country_choices
 from accounts.fields import max_length
 from accounts.form_fields import AmountField
 from accounts.models import Account
+from accounts.widgets import LongSelect
 
 if TYPE_CHECKING:
     from django.forms import BoundField
@@ -158,7 +159,7 @@ class GeneralForm(forms.Form):
         label=_("Country"),
         required=False,
         choices=country_choices,
-        widget=forms.Select(attrs={"autocomplete": "country"}),
+        widget=LongSelect(attrs={"autocomplete": "country"}),
     )
     # Informacje kontaktowe
     contact_person = _text("contact_person", _("Contact"))
@@ -262,6 +263,7 @@ class SettingsForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=time_zones.grouped_choices,
+        widget=LongSelect,
         help_text=_("Every date and time in the portal and in our e-mails is shown in this zone."),
     )
     language = forms.ChoiceField(label=_("Web interface language"), choices=Account.Language)

@@ -19,6 +19,7 @@ from accounts.features import FEATURE_AND_LIMIT_FIELDS, check_features
 from accounts.form_fields import AmountField
 from accounts.ledger.services import MANUAL_BALANCE_KINDS, check_adjustment
 from accounts.models import Account, PhoneNumber
+from accounts.widgets import LongSelect
 
 if TYPE_CHECKING:
     pass
@@ -32,7 +33,7 @@ class AccountAdminForm(forms.ModelForm):
     # Labels capitalised as the model's own fields are on the page.
     email = forms.EmailField(label=capfirst(_("e-mail")), required=False)
     country = forms.ChoiceField(
-        label=capfirst(_("country")), choices=country_choices, required=False
+        label=capfirst(_("country")), choices=country_choices, required=False, widget=LongSelect
     )
     # Typed as in the commands and imports: "1 234,50" or "1234.50".
     credit_limit = AmountField(label=capfirst(_("credit limit")), min_value=Decimal(0))
@@ -44,6 +45,7 @@ class AccountAdminForm(forms.ModelForm):
         model = Account
         # AccountAdmin's fieldsets decide the fields of the page; this is the least of them.
         fields = ["user", "email"]
+        widgets = {"time_zone": LongSelect}
 
     instance: Account
 
