@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
@@ -18,7 +20,8 @@ class IndexPaginator(Paginator, Generic[_M]):
     million calls is slow. Here a page is read in two steps: first only the ids of the page,
     which the "account, newest first" index answers by itself, then the rows for those ids. For
     pages in the second half the ids are read from the oldest end, so the last page is as quick
-    as the first. The total (for "Page X of Y") is an ordinary COUNT(*) over the same index.
+    as the first. The total (for "Page X of Y") is an ordinary COUNT(*) over the same index,
+    or what `counted` answers for the list (a cached count: accounts.calls.cache).
 
     The object list must be a queryset ordered by a unique ordering (ending in the primary key).
     """
@@ -31,8 +34,17 @@ class IndexPaginator(Paginator, Generic[_M]):
         per_page: int | str,
         orphans: int = 0,
         allow_empty_first_page: bool = True,
+        *,
+        counted: Callable[[QuerySet[_M]], int] | None = None,
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        if self.counted is not None:
+            return self.counted(self.object_list)
+        return self.object_list.count()
 
     if TYPE_CHECKING:
         # Django's hook for making a Page (django/core/paginator.py); the stubs leave it out.

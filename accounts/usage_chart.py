@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Case, Count, DecimalField, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.calls.cache import remembered
 from accounts.calls.history import local_midnight
 from accounts.models import MONEY, Account, CallRecord
 
@@ -84,42 +85,54 @@ class UsageChart:
 def daily_usage(account: Account, *, today: date | None = None) -> list[DayUsage]:
     """Calls and charges of each of the last CHART_DAYS days (today included), oldest first.
 
-    One query: the database groups the calls by their local day (TruncDate in the account's
-    time zone); days without calls are filled with zeros here.
+    One query, cached until the account's calls change (accounts.calls.cache): the database
+    sorts each call into its local day by comparing its start with the days' local midnights,
+    computed here (a CASE of plain comparisons: no time-zone arithmetic per row, and on SQLite
+    no Python function called for every call); days without calls are filled with zeros.
     """
-    zone = account.zone
-    today = today or timezone.localdate(timezone=zone)
+    today = today or timezone.localdate(timezone=account.zone)
     first_day = today - timedelta(days=CHART_DAYS - 1)
-    rows = (
-        CallRecord.objects.filter(
-            account=account,
-            started_at__gte=local_midnight(first_day, account),
-            started_at__lt=local_midnight(today + timedelta(days=1), account),
+    midnights = [
+        local_midnight(first_day + timedelta(days=offset), account)
+        for offset in range(CHART_DAYS + 1)
+    ]
+
+    def count() -> list[DayUsage]:
+        day_index = Case(
+            *(
+                When(started_at__lt=midnights[offset + 1], then=Value(offset))
+                for offset in range(CHART_DAYS)
+            ),
+            output_field=IntegerField(),
         )
-        .annotate(day=TruncDate("started_at", tzinfo=zone))
-        .values("day")
-        .annotate(
-            # A call of several legs counts once; each leg's charge counts.
-            calls=Count("id", filter=Q(is_primary_leg=True)),
-            charges=Coalesce(Sum("charge"), Decimal("0.00"), output_field=DecimalField(**MONEY)),
+        rows = (
+            CallRecord.objects.filter(
+                account=account, started_at__gte=midnights[0], started_at__lt=midnights[-1]
+            )
+            .annotate(day_index=day_index)
+            .values("day_index")
+            .annotate(
+                # A call of several legs counts once; each leg's charge counts.
+                calls=Count("id", filter=Q(is_primary_leg=True)),
+                charges=Coalesce(
+                    Sum("charge"), Decimal("0.00"), output_field=DecimalField(**MONEY)
+                ),
+            )
+            .order_by("day_index")
         )
-        .order_by("day")
-    )
-    per_day = {row["day"]: row for row in rows}
-    usage = []
-    for offset in range(CHART_DAYS):
-        day = first_day + timedelta(days=offset)
-        row = per_day.get(day)
-        usage.append(
+        per_day = {row["day_index"]: row for row in rows}
+        return [
             DayUsage(
-                day=day,
-                calls=row["calls"] if row else 0,
-                charges=Decimal(row["charges"]).quantize(Decimal("0.01"))
-                if row
+                day=first_day + timedelta(days=offset),
+                calls=per_day[offset]["calls"] if offset in per_day else 0,
+                charges=Decimal(per_day[offset]["charges"]).quantize(Decimal("0.01"))
+                if offset in per_day
                 else Decimal("0.00"),
             )
-        )
-    return usage
+            for offset in range(CHART_DAYS)
+        ]
+
+    return remembered(account, f"usage chart from {midnights[0].isoformat()}", count)
 
 
 def usage_chart(account: Account, *, today: date | None = None) -> UsageChart:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from accounts.calls.cache import remembered
 from accounts.calls.forms import CallFilterForm
 from accounts.models import Account, CallRecord
 
@@ -68,6 +69,11 @@ def filtered_calls(account: Account, filters: Mapping[str, Any]) -> QuerySet[Cal
         # icontains is a bound parameter: quotes, % or markup in the search are only text.
         calls = calls.filter(Q(caller__icontains=number) | Q(callee__icontains=number))
     return calls.order_by("-started_at", "-id")
+
+
+def count_calls(account: Account, calls: QuerySet[CallRecord]) -> int:
+    """How many calls a list of the account's calls holds, counted once per change of its calls."""
+    return remembered(account, f"count {calls.query}", calls.count)
 
 
 def calls_for_export(calls: QuerySet[CallRecord]) -> Iterator[CallRecord]:

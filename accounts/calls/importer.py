@@ -34,6 +34,7 @@ from django.db.models import Max
 
 from accounts import audit, bulk
 from accounts.calls.asterisk_csv import ASTERISK_SOURCE, AsteriskParser, Skipped
+from accounts.calls.cache import note_calls_changed
 from accounts.calls.direction import UNKNOWN
 from accounts.calls.konto_csv import KontoParser
 from accounts.calls.records import CallKey, ParsedCall, Rejected, Rejection
@@ -332,6 +333,7 @@ class CallImport:
 
     @transaction.atomic
     def _write(self, calls: list[ParsedCall]) -> None:
+        note_calls_changed(call.account_pk for call in calls)
         several_legs = calls_with_several_legs(calls)
         ids = bulk.insert_rows(
             CallRecord,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.calls import konto_csv, xlsx
 from accounts.calls.forms import CallFilterForm
-from accounts.calls.history import CALLS_PER_PAGE, calls_for_export, filtered_calls
+from accounts.calls.history import CALLS_PER_PAGE, calls_for_export, count_calls, filtered_calls
 from accounts.decorators import customer_required
 from accounts.http import CustomerRequest
 from accounts.models import Account, CallRecord
@@ -25,7 +25,11 @@ def calls(request: CustomerRequest) -> HttpResponse:
     account = request.account
     form = CallFilterForm(request.GET)
     form.is_valid()  # errors are shown at their fields; the valid filters still apply
-    paginator = IndexPaginator(filtered_calls(account, form.cleaned_data), CALLS_PER_PAGE)
+    paginator = IndexPaginator(
+        filtered_calls(account, form.cleaned_data),
+        CALLS_PER_PAGE,
+        counted=lambda calls: count_calls(account, calls),
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

@@ -90,6 +90,11 @@ class Account(models.Model):
         _("low-balance alert threshold"), **MONEY, null=True, blank=True
     )
     low_balance_alert_sent = models.BooleanField(_("low-balance alert sent"), default=False)
+    # Counts the changes to the account's calls (accounts.calls.cache): the call pages keep
+    # what they computed from the calls (counts, the usage chart) under this number.
+    calls_version = models.PositiveBigIntegerField(
+        _("version of the calls"), default=0, editable=False
+    )
 
     # Features and limits, set by operator staff.
     call_screening_enabled = models.BooleanField(_("call screening enabled"), default=False)

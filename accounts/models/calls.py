@@ -112,6 +112,8 @@ class CallRecord(models.Model):
                 condition=~models.Q(call_key=""),
                 name="callrecord_legs_of_call",
             ),
+            # On PostgreSQL also callrecord_numbers_trgm, for the number filter: a trigram
+            # index that Django's Index cannot declare for both databases (migration 0011).
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from accounts.calls.cache import note_calls_changed
 from accounts.models import CallRecord
 from accounts.usage_chart import PLOT_HEIGHT, daily_usage, usage_chart
 from tests import factories
@@ -142,6 +143,8 @@ def test_the_dashboards_query_count_stays_the_same_with_many_calls(
             for n in range(1000)
         ]
     )
+    # A bulk write raises the version of the account's calls, as the importer's does.
+    note_calls_changed([alice.pk])
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = alice_client.get("/")
     assert response.status_code == 200

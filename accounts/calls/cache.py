@@ -1,0 +1,66 @@
+"""What the call pages keep in the cache between requests, and when it goes stale.
+
+Counting a million calls for "X połączeń" (a scan of the whole index) and grouping a month of
+them for the Pulpit's usage chart cost more than the rest of those pages together, and the
+answers change only when the account's calls do. So they are cached under the account's
+`calls_version`, which every write of calls raises in the same transaction: the importer
+(which the command, the switch's records and the proxy's all use) and any call saved one by
+one (through a signal). The next page reads the new version with the account (one query with
+the user, as on every page) and so never sees an answer about calls it no longer has. A
+deleted account takes its calls and its version along; nothing deletes single calls.
+The version lives in the database rather
+than in the cache so that a command run in another process, with a per-process cache in
+development, still makes every server process count afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+
+from accounts.models import Account, CallRecord
+
+T = TypeVar("T")
+
+# Stale entries are never read again (a new version means new keys); this lets them go.
+TIMEOUT = 24 * 60 * 60
+
+
+def note_calls_changed(account_pks: Iterable[int]) -> None:
+    """Raise the accounts' calls_version; call inside the transaction that writes the calls.
+
+    The rows are locked in primary-key order first, as every bulk writer of accounts must, so
+    two imports of overlapping accounts queue rather than deadlock.
+    """
+    pks = sorted(set(account_pks))
+    if not pks:
+        return
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+        list(locked.values_list("pk"))
+        Account.objects.filter(pk__in=pks).update(calls_version=F("calls_version") + 1)
+
+
+def call_saved(sender: type[CallRecord], instance: CallRecord, **kwargs: object) -> None:
+    """post_save of one CallRecord (accounts.apps)."""
+    note_calls_changed([instance.account_id])
+
+
+def remembered(account: Account, what: str, compute: Callable[[], T]) -> T:
+    """`compute()` for the account's calls as they are now, from the cache while they stay so.
+
+    `what` names the answer exactly (for a query, its SQL with the parameters in it), so two
+    different questions never share an entry.
+    """
+    digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
+    key = f"calls:{account.pk}:{account.calls_version}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, TIMEOUT)
+    return found

@@ -1,0 +1,84 @@
+"""The call pages' cached answers (accounts.calls.cache): the count of "Spis połączeń" and the
+Pulpit's usage chart are computed once per change of the account's calls, and an import, in
+this process or another, makes the next page compute them afresh."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.calls.cache import note_calls_changed
+from accounts.models import Account
+from tests import factories
+from tests.accounts.cdr_files import run, timed_row, write
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+def _count_text(client, url: str = "/calls/") -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_history_counts_once_until_the_calls_change(
+    alice_client, alice, django_assert_num_queries
+):
+    for hours in range(3):
+        factories.make_call(alice, started_at=timezone.now() - timedelta(hours=hours + 1))
+    assert "3 połączenia" in _count_text(alice_client)
+    # Once counted, the same page reads the count from the cache: one query fewer.
+    with django_assert_num_queries(5) as counted:
+        alice_client.get("/calls/?page=1&direction=out")
+    with django_assert_num_queries(len(counted.captured_queries) - 1):
+        alice_client.get("/calls/?page=1&direction=out")
+
+
+def test_an_import_shows_at_once_in_the_count_and_the_chart(alice_client, alice, tmp_path):
+    factories.make_call(alice, started_at=timezone.now() - timedelta(hours=2))
+    assert "1 połączenie" in _count_text(alice_client)
+    assert "Razem 1 połączenie" in _count_text(alice_client, "/")
+    version = Account.objects.get(pk=alice.pk).calls_version
+
+    recently = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    path = write(tmp_path, timed_row(recently), timed_row(recently - timedelta(minutes=5)))
+    out, _err = run(path, "--format", "asterisk")
+    assert "Imported 2 calls" in out
+
+    assert Account.objects.get(pk=alice.pk).calls_version > version
+    assert "3 połączenia" in _count_text(alice_client)
+    assert "Razem 3 połączenia" in _count_text(alice_client, "/")
+
+
+def test_an_import_leaves_other_accounts_answers_alone(alice, bob, tmp_path):
+    before = Account.objects.get(pk=bob.pk).calls_version
+    path = write(tmp_path, timed_row(timezone.now() - timedelta(hours=1)))
+    run(path, "--format", "asterisk")
+    assert Account.objects.get(pk=bob.pk).calls_version == before
+    assert Account.objects.get(pk=alice.pk).calls_version == 1
+
+
+def test_a_filtered_count_is_its_own(alice_client, alice):
+    factories.make_call(alice, direction="out")
+    factories.make_call(alice, direction="in", caller="+48601000000", callee=alice.phone)
+    assert "2 połączenia" in _count_text(alice_client)
+    assert "1 połączenie spełnia" in _count_text(alice_client, "/calls/?direction=in")
+    assert "1 połączenie spełnia" in _count_text(alice_client, "/calls/?number=601")
+    assert "0 połączeń spełnia" in _count_text(alice_client, "/calls/?number=999")
+
+
+def test_a_call_saved_alone_raises_the_version(alice):
+    factories.make_call(alice)
+    factories.make_call(alice)
+    assert Account.objects.get(pk=alice.pk).calls_version == 2
+
+
+def test_raising_the_version_of_no_account_does_nothing(alice):
+    note_calls_changed([])
+    assert Account.objects.get(pk=alice.pk).calls_version == 0
