@@ -6,32 +6,98 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 
 from accounts.calls.cache import remembered
 from accounts.calls.forms import CallFilterForm
 from accounts.models import Account, CallRecord
 
 CALLS_PER_PAGE = 50
-EXPORT_CHUNK_SIZE = 2000
+EXPORT_CHUNK_SIZE = 5000
 
-# What a CSV row needs (accounts.calls.konto_csv.row_for_call); the rest of the row is never read.
-EXPORT_FIELDS = (
-    "source",
-    "source_id",
-    "started_at",
-    "answered_at",
-    "caller",
-    "callee",
-    "direction",
-    "duration",
-    "billed_seconds",
-    "disposition",
-    "description",
-    "charge",
-)
+
+class ExportedCall(NamedTuple):
+    """A call as the exports read it (accounts.calls.konto_csv, accounts.calls.xlsx): the
+    columns they write, times as whole seconds since the epoch (EpochSeconds)."""
+
+    source: str
+    source_id: str
+    started: int
+    answered: int | None
+    caller: str
+    callee: str
+    direction: str
+    duration: int
+    billed_seconds: int
+    disposition: str
+    description: str
+    charge: Decimal
+
+    @classmethod
+    def of(cls, call: CallRecord) -> ExportedCall:
+        """The row of a call already loaded as a model instance."""
+        return cls(
+            call.source,
+            call.source_id,
+            int(call.started_at.timestamp()),
+            int(call.answered_at.timestamp()) if call.answered_at else None,
+            call.caller,
+            call.callee,
+            call.direction,
+            call.duration,
+            call.billed_seconds,
+            call.disposition,
+            call.description,
+            call.charge,
+        )
+
+
+class EpochSeconds(Func):
+    """A moment as whole seconds since the epoch, computed by the database.
+
+    Reading times as numbers rather than as datetimes halves an export: the PostgreSQL driver
+    parses each timestamp in Python (Django's loader for aware times replaces the C one),
+    while integers load in C, and LocalClock turns them into wall-clock text with arithmetic.
+    """
+
+    output_field = BigIntegerField()
+    # SQLite: %s is strftime's "seconds since the epoch", doubled twice over: once for the
+    # template, once for the driver's placeholders.
+    template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+
+    @property
+    def convert_value(self) -> Any:
+        # Both databases give an integer already: Django's int() on every value for an
+        # integer expression was a fifth of an export.
+        return self._convert_value_noop  # type: ignore[attr-defined]  # missing from the stubs
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS BIGINT)",
+            **extra,
+        )
+
+
+def _export_columns() -> list[Any]:
+    return [
+        "source",
+        "source_id",
+        EpochSeconds("started_at"),
+        EpochSeconds("answered_at"),
+        "caller",
+        "callee",
+        "direction",
+        "duration",
+        "billed_seconds",
+        "disposition",
+        "description",
+        "charge",
+    ]
 
 
 def account_calls(account: Account) -> QuerySet[CallRecord]:
@@ -76,6 +142,8 @@ def count_calls(account: Account, calls: QuerySet[CallRecord]) -> int:
     return remembered(account, f"count {calls.query}", calls.count)
 
 
-def calls_for_export(calls: QuerySet[CallRecord]) -> Iterator[CallRecord]:
-    """Stream the calls in chunks with only the columns a CSV row needs (memory stays flat)."""
-    return calls.only(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+def calls_for_export(calls: QuerySet[CallRecord]) -> Iterator[ExportedCall]:
+    """Stream the calls in chunks (memory stays flat) as rows of plain values: no model
+    instance is built for a row, which was half of an export's time."""
+    rows = calls.values_list(*_export_columns()).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    return map(ExportedCall._make, rows)

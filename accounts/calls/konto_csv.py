@@ -41,8 +41,11 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, tzinfo
+from datetime import tzinfo
+from itertools import islice
 
+from accounts.calls.history import ExportedCall
+from accounts.calls.local_times import LocalClock
 from accounts.calls.records import (
     MAX_DESCRIPTION,
     MAX_SOURCE,
@@ -78,6 +81,7 @@ ENCODING = "utf-8-sig"
 # The export is sent in pieces of about this many characters: large enough that the server
 # does not write a million tiny chunks, small enough that memory stays flat.
 PIECE_SIZE = 64 * 1024
+ROWS_PER_WRITE = 1000
 
 
 # What a spreadsheet may run as a formula when a cell starts with it (see the module docstring).
@@ -87,10 +91,15 @@ GUARD = "'"
 
 
 def _needs_guard(value: str) -> bool:
-    if value.startswith(FORMULA_STARTS):
+    first = value[:1]
+    if first in FORMULA_STARTS:
+        rest = value[1:]
+        # "+48221234567": the usual number, settled without the regular expression.
+        if first in "+-" and rest.isdigit() and rest.isascii():
+            return False
         return PLAIN_NUMBER.fullmatch(value) is None
     # An apostrophe already before such text gets another, so reading back stays exact.
-    return value.startswith(GUARD) and _needs_guard(value[1:])
+    return first == GUARD and _needs_guard(value[1:])
 
 
 def guard_cell(value: str) -> str:
@@ -105,44 +114,55 @@ def unguard_cell(value: str) -> str:
     return value
 
 
-def _iso(moment: datetime | None, zone: tzinfo) -> str:
-    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
+class _Cells:
+    """The CSV cells of calls of one account, in COLUMNS order.
 
+    Times are written in the account's zone (LocalClock: one zone lookup per hour of calls);
+    the cells that carry text from outside (the switch's id, the numbers, the description)
+    are guarded, while the account's own values are guarded once and the rest are codes and
+    numbers that a guard leaves alone.
+    """
 
-def call_id(call: CallRecord) -> str:
-    return f"{call.source}:{call.source_id}"
+    def __init__(self, account: Account):
+        self.clock = LocalClock(account.zone)
+        self.account_id = guard_cell(account.account_id)
+        self.currency = guard_cell(account.currency)
+
+    def __call__(self, call: ExportedCall) -> list[str]:
+        iso = self.clock.iso_at
+        return [
+            guard_cell(f"{call.source}:{call.source_id}"),
+            self.account_id,
+            iso(call.started),
+            iso(call.answered),
+            guard_cell(call.caller),
+            guard_cell(call.callee),
+            call.direction,
+            str(call.duration),
+            str(call.billed_seconds),
+            call.disposition,
+            guard_cell(call.description),
+            f"{call.charge:.2f}",
+            self.currency,
+        ]
 
 
 def row_for_call(call: CallRecord, account: Account) -> list[str]:
     """The CSV cells of one call, in COLUMNS order, times in the account's time zone, guarded."""
-    zone = account.zone
-    cells = [
-        call_id(call),
-        account.account_id,
-        _iso(call.started_at, zone),
-        _iso(call.answered_at, zone),
-        call.caller,
-        call.callee,
-        call.direction,
-        str(call.duration),
-        str(call.billed_seconds),
-        call.disposition,
-        call.description,
-        f"{call.charge:.2f}",
-        account.currency,
-    ]
-    return [guard_cell(cell) for cell in cells]
+    return _Cells(account)(ExportedCall.of(call))
 
 
-def csv_pieces(calls: Iterable[CallRecord], account: Account) -> Iterator[bytes]:
+def csv_pieces(calls: Iterable[ExportedCall], account: Account) -> Iterator[bytes]:
     """The calls as a Konto call CSV, header first, in encoded pieces for a streaming response."""
     # The incremental encoder writes the byte-order mark once, before the header row.
     encoder = codecs.getincrementalencoder(ENCODING)()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    for call in calls:
-        writer.writerow(row_for_call(call, account))
+    rows = map(_Cells(account), calls)
+    # Rows go to the writer a thousand at a time: one call into C instead of one per row.
+    while batch := list(islice(rows, ROWS_PER_WRITE)):
+        writer.writerows(batch)
         if buffer.tell() >= PIECE_SIZE:
             yield encoder.encode(buffer.getvalue())
             buffer.seek(0)

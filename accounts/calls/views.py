@@ -12,10 +12,16 @@ from django.views.decorators.http import require_GET
 
 from accounts.calls import konto_csv, xlsx
 from accounts.calls.forms import CallFilterForm
-from accounts.calls.history import CALLS_PER_PAGE, calls_for_export, count_calls, filtered_calls
+from accounts.calls.history import (
+    CALLS_PER_PAGE,
+    ExportedCall,
+    calls_for_export,
+    count_calls,
+    filtered_calls,
+)
 from accounts.decorators import customer_required
 from accounts.http import CustomerRequest
-from accounts.models import Account, CallRecord
+from accounts.models import Account
 from accounts.paging import IndexPaginator
 
 
@@ -66,7 +72,7 @@ def calls_export_xlsx(request: CustomerRequest) -> FileResponse:
     return response
 
 
-def _calls_to_export(request: CustomerRequest) -> Iterator[CallRecord]:
+def _calls_to_export(request: CustomerRequest) -> Iterator[ExportedCall]:
     # The history's filters from the same query string: a bad value is left out, as on the page.
     form = CallFilterForm(request.GET)
     form.is_valid()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import IO, Any
 
 from django.utils.text import capfirst
@@ -32,6 +32,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from accounts.calls.history import ExportedCall
+from accounts.calls.local_times import LocalClock
 from accounts.models import Account, CallRecord
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,28 +73,38 @@ def _formatted(sheet: Any, value: object, number_format: str) -> WriteOnlyCell:
     return cell
 
 
-def _local(moment: datetime, account: Account) -> datetime:
-    # The account's wall-clock time, without a zone: the file format cannot store one.
-    return moment.astimezone(account.zone).replace(tzinfo=None)
+class _Cells:
+    """The workbook cells of calls of one account: the words for codes are looked up once."""
+
+    def __init__(self, sheet: Any, account: Account):
+        self.sheet = sheet
+        self.clock = LocalClock(account.zone)
+        self.directions = {
+            code: capfirst(str(label)) for code, label in CallRecord.Direction.choices
+        }
+        self.dispositions = {
+            code: capfirst(str(label)) for code, label in CallRecord.Disposition.choices
+        }
+
+    def __call__(self, call: ExportedCall) -> list[WriteOnlyCell]:
+        sheet = self.sheet
+        caller = _text(sheet, call.caller)
+        callee = _text(sheet, call.callee)
+        caller.number_format = callee.number_format = TEXT_FORMAT
+        return [
+            # The account's wall-clock time, without a zone: the file format cannot store one.
+            _formatted(sheet, self.clock.wall_at(call.started), DATETIME_FORMAT),
+            caller,
+            callee,
+            _text(sheet, self.directions.get(call.direction, call.direction)),
+            _formatted(sheet, timedelta(seconds=call.duration), DURATION_FORMAT),
+            _text(sheet, self.dispositions.get(call.disposition, call.disposition)),
+            _text(sheet, call.description),
+            _formatted(sheet, call.charge, AMOUNT_FORMAT),
+        ]
 
 
-def _row(sheet: Any, call: CallRecord, account: Account) -> list[WriteOnlyCell]:
-    caller = _text(sheet, call.caller)
-    callee = _text(sheet, call.callee)
-    caller.number_format = callee.number_format = TEXT_FORMAT
-    return [
-        _formatted(sheet, _local(call.started_at, account), DATETIME_FORMAT),
-        caller,
-        callee,
-        _text(sheet, capfirst(call.get_direction_display())),
-        _formatted(sheet, timedelta(seconds=call.duration), DURATION_FORMAT),
-        _text(sheet, capfirst(call.get_disposition_display())),
-        _text(sheet, call.description),
-        _formatted(sheet, call.charge, AMOUNT_FORMAT),
-    ]
-
-
-def workbook_file(calls: Iterable[CallRecord], account: Account) -> IO[bytes]:
+def workbook_file(calls: Iterable[ExportedCall], account: Account) -> IO[bytes]:
     """The calls as an .xlsx workbook in a temporary file, positioned at its start."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Call history")[:31])
@@ -107,8 +119,9 @@ def workbook_file(calls: Iterable[CallRecord], account: Account) -> IO[bytes]:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    cells = _Cells(sheet, account)
     for call in calls:
-        sheet.append(_row(sheet, call, account))
+        sheet.append(cells(call))
     output = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     workbook.save(output)
     output.seek(0)
