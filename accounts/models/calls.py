@@ -106,6 +106,9 @@ class CallRecord(models.Model):
             models.Index(
                 fields=["account", "-started_at", "-id"], name="callrecord_account_latest"
             ),
+            # The admin's list of every account's calls, newest first, and its date drill-down
+            # (without it each page sorted the whole table: 0.5 s at a million calls).
+            models.Index(fields=["-started_at", "-id"], name="callrecord_latest"),
             # Finding the legs of a batch's calls: by key first, across accounts.
             models.Index(
                 fields=["call_key", "account"],
