@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.calls.history import account_calls
@@ -15,7 +16,7 @@ from accounts.decorators import customer_required
 from accounts.http import CustomerRequest, PortalRequest, posted_next_url
 from accounts.language import remember_language, save_language
 from accounts.sip.registrations import phones_of
-from accounts.usage_chart import usage_chart
+from accounts.usage_chart import usage_chart, usage_chart_key
 
 RECENT_CALLS_ON_DASHBOARD = 10
 
@@ -38,8 +39,9 @@ def dashboard(request: CustomerRequest) -> HttpResponse:
             "hunt_groups": hunt_groups,
             "numbers": numbers,
             "phones": phones,
-            # One aggregate query, however many calls the account has.
-            "chart": usage_chart(account),
+            # Built only when its rendering is not cached (one aggregate query, itself cached).
+            "chart": SimpleLazyObject(lambda: usage_chart(account)),
+            "chart_key": usage_chart_key(account),
         },
     )
 

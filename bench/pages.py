@@ -13,7 +13,8 @@ GUNICORN_THREADS), production settings (DEBUG off), PostgreSQL and Redis. It
 - fills one customer account with --calls calls over two years (bench/calls.py's data) and the
   database with --accounts further accounts, for the admin's lists;
 - signs a customer and a staff member (verified by two-step, as the admin requires) in;
-- for 1, 8 and 32 concurrent keep-alive clients, measures every page for --seconds and prints
+- for 1, 8 and 32 concurrent keep-alive clients, measures every page for --seconds, in
+  --rounds interleaved rounds (every page, then every page again), and prints the medians of
   requests/s, p50 and p99 and each page's share of the floors' throughput: the login page (the
   same stack with no data) and /bench/signed-in (a customer page that reads the session and the
   user with the account, and nothing else; bench/urls.py).
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -105,7 +107,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000, help="calls of the customer")
     parser.add_argument("--accounts", type=int, default=100_000, help="further accounts")
-    parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
     parser.add_argument("--only", help="measure only the pages whose label contains this")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
@@ -139,22 +142,33 @@ def main() -> None:
             cases = cases[:2] + [case for case in cases[2:] if args.only in case[0]]
         for clients in CONCURRENCY:
             print(
-                f"\n{clients} clients\n  {'page':<30}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
-                f"{'of login':>10}{'of bare':>9}"
+                f"\n{clients} clients (medians of {args.rounds} interleaved rounds)\n"
+                f"  {'page':<30}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'of login':>10}"
+                f"{'of bare':>9}"
             )
-            login = bare = 0.0
-            for label, who, path in cases:
-                figures = http_load.measure(
-                    port, _constant(path), cookies[who], clients, args.seconds
-                )
-                # The first two cases are the floors.
-                login = login or figures["rps"]
-                bare = bare or (figures["rps"] if who == "customer" else 0.0)
+            rounds: list[list[dict[str, float]]] = [[] for _ in cases]
+            for _round in range(args.rounds):
+                for n, (_label, who, path) in enumerate(cases):
+                    rounds[n].append(
+                        http_load.measure(
+                            port, _constant(path), cookies[who], clients, args.seconds
+                        )
+                    )
+            medians = [
+                {
+                    key: statistics.median(figures[key] for figures in run)
+                    for key in ("rps", "p50", "p99", "errors")
+                }
+                for run in rounds
+            ]
+            # The first two cases are the floors.
+            login, bare = medians[0]["rps"], medians[1]["rps"]
+            for (label, _who, _path), figures in zip(cases, medians, strict=True):
                 print(
                     f"  {label:<30}{figures['rps']:>8.0f}{figures['p50']:>9.1f}"
                     f"{figures['p99']:>9.1f}{figures['rps'] / login:>10.2f}"
-                    f"{figures['rps'] / (bare or figures['rps']):>9.2f}"
-                    + (f"  (non-200: {figures['errors']})" if figures["errors"] else ""),
+                    f"{figures['rps'] / bare:>9.2f}"
+                    + (f"  (non-200: {figures['errors']:.0f})" if figures["errors"] else ""),
                     flush=True,
                 )
     finally:

@@ -44,11 +44,16 @@ class LocalClock:
         return f"{hour_text}{minutes:02d}:{second:02d}{suffix}"
 
     def wall_at(self, seconds: int) -> datetime:
-        """The account's wall-clock time of seconds since the epoch, without a zone (Excel)."""
+        """The account's wall-clock time of seconds since the epoch, without a zone."""
+        return EPOCH + timedelta(seconds=self.local_seconds(seconds))
+
+    def local_seconds(self, seconds: int) -> int:
+        """The wall-clock time as seconds since 1970-01-01 00:00 on that clock (spreadsheets)."""
         found = self._offset(seconds)
         if found is None:
-            return datetime.fromtimestamp(seconds, self.zone).replace(tzinfo=None)
-        return EPOCH + timedelta(seconds=seconds + found[0])
+            offset = datetime.fromtimestamp(seconds, self.zone).utcoffset()
+            return seconds + int(offset.total_seconds()) if offset else seconds
+        return seconds + found[0]
 
     def iso(self, moment: datetime | None) -> str:
         """iso_at for an aware datetime."""

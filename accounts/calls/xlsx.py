@@ -13,34 +13,26 @@ spreadsheet sorts, sums and filters it without any conversion:
   with two decimals;
 - every text cell stored as text, never as a formula: a description "=1+1" stays "=1+1".
 
-openpyxl's write-only mode writes each row to a temporary file as it comes, so memory stays
-flat however many calls are exported; the finished workbook is a temporary file too.
+accounts.spreadsheet writes the sheet row by row into the zip as it comes, so memory stays
+flat however many calls are exported; the finished workbook is a temporary file.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from datetime import timedelta
-from typing import IO, Any
+from typing import IO
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from accounts import spreadsheet
 from accounts.calls.history import ExportedCall
 from accounts.calls.local_times import LocalClock
 from accounts.models import Account, CallRecord
+from accounts.spreadsheet import amount_cell, date_time_cell, duration_cell, text_cell
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-DURATION_FORMAT = "[h]:mm:ss"
-AMOUNT_FORMAT = "0.00"
-TEXT_FORMAT = "@"
+CONTENT_TYPE = spreadsheet.CONTENT_TYPE
 # Column widths in characters: a date-time, a long international number, a word, a short text.
 WIDTHS = (20, 18, 18, 14, 10, 18, 45, 14)
 
@@ -59,70 +51,39 @@ def _columns(account: Account) -> list[str]:
     ]
 
 
-def _text(sheet: Any, value: str) -> WriteOnlyCell:
-    # Control characters are not allowed in the file format (a switch may send them in a
-    # caller's name); the type is set last because openpyxl makes "=…" a formula.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
-
-
-def _formatted(sheet: Any, value: object, number_format: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
-
-
 class _Cells:
-    """The workbook cells of calls of one account: the words for codes are looked up once."""
+    """The workbook cells of calls of one account: the words for codes are written once."""
 
-    def __init__(self, sheet: Any, account: Account):
-        self.sheet = sheet
+    def __init__(self, account: Account):
         self.clock = LocalClock(account.zone)
         self.directions = {
-            code: capfirst(str(label)) for code, label in CallRecord.Direction.choices
+            code: text_cell(capfirst(str(label))) for code, label in CallRecord.Direction.choices
         }
         self.dispositions = {
-            code: capfirst(str(label)) for code, label in CallRecord.Disposition.choices
+            code: text_cell(capfirst(str(label))) for code, label in CallRecord.Disposition.choices
         }
 
-    def __call__(self, call: ExportedCall) -> list[WriteOnlyCell]:
-        sheet = self.sheet
-        caller = _text(sheet, call.caller)
-        callee = _text(sheet, call.callee)
-        caller.number_format = callee.number_format = TEXT_FORMAT
+    def __call__(self, call: ExportedCall) -> list[str]:
         return [
-            # The account's wall-clock time, without a zone: the file format cannot store one.
-            _formatted(sheet, self.clock.wall_at(call.started), DATETIME_FORMAT),
-            caller,
-            callee,
-            _text(sheet, self.directions.get(call.direction, call.direction)),
-            _formatted(sheet, timedelta(seconds=call.duration), DURATION_FORMAT),
-            _text(sheet, self.dispositions.get(call.disposition, call.disposition)),
-            _text(sheet, call.description),
-            _formatted(sheet, call.charge, AMOUNT_FORMAT),
+            # The account's wall-clock time: the file format cannot store a zone.
+            date_time_cell(self.clock.local_seconds(call.started)),
+            text_cell(call.caller),
+            text_cell(call.callee),
+            self.directions.get(call.direction) or text_cell(call.direction),
+            duration_cell(call.duration),
+            self.dispositions.get(call.disposition) or text_cell(call.disposition),
+            text_cell(call.description),
+            amount_cell(call.charge),
         ]
 
 
 def workbook_file(calls: Iterable[ExportedCall], account: Account) -> IO[bytes]:
     """The calls as an .xlsx workbook in a temporary file, positioned at its start."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Call history")[:31])
-    # Write-only sheets take their layout before the first row.
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for title in _columns(account):
-        cell = _text(sheet, title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    cells = _Cells(sheet, account)
-    for call in calls:
-        sheet.append(cells(call))
     output = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    workbook.save(output)
+    sheet = spreadsheet.SheetWriter(output, _("Call history"), _columns(account), WIDTHS)
+    cells = _Cells(account)
+    for call in calls:
+        sheet.row(cells(call))
+    sheet.close()
     output.seek(0)
     return output

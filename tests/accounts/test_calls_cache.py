@@ -82,3 +82,11 @@ def test_a_call_saved_alone_raises_the_version(alice):
 def test_raising_the_version_of_no_account_does_nothing(alice):
     note_calls_changed([])
     assert Account.objects.get(pk=alice.pk).calls_version == 0
+
+
+def test_the_rendered_chart_is_kept_per_language_and_day(alice_client, alice):
+    factories.make_call(alice, started_at=timezone.now() - timedelta(hours=1))
+    assert "Razem 1 połączenie" in _count_text(alice_client, "/")
+    alice_client.post("/language/", {"language": "en"})
+    english = _count_text(alice_client, "/")
+    assert "1 call in total" in english and "Razem" not in english
