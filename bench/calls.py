@@ -12,8 +12,10 @@ prints:
   Django's test client (the whole request: middleware, queries, template), with the number of
   queries of each;
 - the time of the dashboard (its usage chart aggregates the last 30 days);
-- the CSV export's throughput (rows/s) and the peak memory (max RSS) of a process that exports
-  everything, next to one that exports about 1 % of it: the two peaks should be about the same.
+- the CSV and Excel exports' throughput (rows/s) and the peak memory (max RSS) of a process
+  that exports everything, next to one that exports about 1 % of it: the two peaks should be
+  about the same; on PostgreSQL beside the export's floors, COPY of the same rows to the
+  client and psycopg with the csv module without the ORM.
 
 It is a benchmark, not a test: it asserts nothing and prints numbers.
 """
@@ -28,11 +30,14 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
+import zipfile
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -225,13 +230,19 @@ def _export_child(query: str, *, trace: bool) -> None:
     if trace:
         tracemalloc.start()
     began = time.perf_counter()
-    response = client.get(f"/calls/export.csv{query}")
+    response = client.get(query)
     size = lines = 0
+    workbook = tempfile.TemporaryFile() if ".xlsx" in query else None  # noqa: SIM115 - the process ends
     for piece in response.streaming_content:  # type: ignore[attr-defined]  # a StreamingHttpResponse
         size += len(piece)
         lines += piece.count(b"\n")
+        if workbook:
+            workbook.write(piece)
     seconds = time.perf_counter() - began
     traced_peak = tracemalloc.get_traced_memory()[1] if trace else 0
+    peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if workbook:
+        lines = _sheet_rows(workbook)
     print(
         json.dumps(
             {
@@ -239,11 +250,24 @@ def _export_child(query: str, *, trace: bool) -> None:
                 "seconds": seconds,
                 "bytes": size,
                 "rss_before_kb": rss_before_kb,
-                "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "peak_rss_kb": peak_rss_kb,
                 "traced_peak_bytes": traced_peak,
             }
         )
     )
+
+
+def _sheet_rows(workbook: IO[bytes]) -> int:
+    """The rows of an exported workbook's sheet, header included, read in pieces."""
+    rows, tail = 0, b""
+    with zipfile.ZipFile(workbook) as package, package.open("xl/worksheets/sheet1.xml") as sheet:
+        while chunk := sheet.read(1 << 20):
+            text = tail + chunk
+            rows += text.count(b"<row>")
+            # "<row>" split between two pieces is counted in the next; keep too little of it
+            # to be counted twice.
+            tail = text[-4:]
+    return rows
 
 
 def _run_export_child(url: str, query: str, *, trace: bool) -> dict:
@@ -269,7 +293,12 @@ def _export(url: str) -> None:
         f"\n  {'export':<22}{'rows':>11}{'seconds':>9}{'rows/s':>9}{'MB':>7}"
         f"{'RSS before MB':>15}{'peak RSS MB':>13}{'traced peak MB':>16}"
     )
-    for label, query in [("last 7 days (~1 %)", f"?date_from={week_ago}"), ("everything", "")]:
+    for label, query in [
+        ("CSV, last 7 days (~1 %)", f"/calls/export.csv?date_from={week_ago}"),
+        ("CSV, everything", "/calls/export.csv"),
+        ("Excel, last 7 days", f"/calls/export.xlsx?date_from={week_ago}"),
+        ("Excel, everything", "/calls/export.xlsx"),
+    ]:
         figures = _run_export_child(url, query, trace=False)
         traced = _run_export_child(url, query, trace=True)
         rate = figures["rows"] / figures["seconds"]
@@ -279,6 +308,52 @@ def _export(url: str) -> None:
             f"{figures['peak_rss_kb'] / 1024:>13.1f}{traced['traced_peak_bytes'] / 1e6:>16.2f}",
             flush=True,
         )
+
+
+def _export_floors() -> None:
+    """The floors of an export on PostgreSQL, for the same account's calls: COPY of its rows
+    to the client, and psycopg with the csv module and no ORM."""
+    import csv
+    import io
+
+    from django.db import connection
+
+    from accounts.models import Account
+
+    if connection.vendor != "postgresql":
+        return
+    account = Account.objects.get(account_id=LOGIN)
+    select = (
+        "SELECT source, source_id, started_at, answered_at, caller, callee, direction, "
+        "duration, billed_seconds, disposition, description, charge FROM accounts_callrecord "
+        f"WHERE account_id = {account.pk} AND is_primary_leg ORDER BY started_at DESC, id DESC"
+    )
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        rows = 0
+        with cursor.cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:
+            for _row in copy:
+                rows += 1
+        copy_rate = rows / (time.perf_counter() - began)
+    raw = connection.connection
+    began = time.perf_counter()
+    with raw.transaction(), raw.cursor(name="bench_export") as cursor:
+        cursor.itersize = 5000
+        cursor.execute(select)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        rows = 0
+        for row in cursor:
+            writer.writerow(row)
+            rows += 1
+            if buffer.tell() > 1 << 16:
+                buffer.seek(0)
+                buffer.truncate()
+    plain_rate = rows / (time.perf_counter() - began)
+    print(
+        f"  floors for everything: COPY TO STDOUT {copy_rate:,.0f} rows/s; "
+        f"psycopg + csv, no ORM {plain_rate:,.0f} rows/s"
+    )
 
 
 def main() -> None:
@@ -319,6 +394,7 @@ def main() -> None:
     try:
         _pages(calls)
         _export(url)
+        _export_floors()
     finally:
         connection.close()
         if not args.keep:

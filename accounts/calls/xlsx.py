@@ -30,7 +30,14 @@ from accounts import spreadsheet
 from accounts.calls.history import ExportedCall
 from accounts.calls.local_times import LocalClock
 from accounts.models import Account, CallRecord
-from accounts.spreadsheet import amount_cell, date_time_cell, duration_cell, text_cell
+from accounts.spreadsheet import (
+    AMOUNT,
+    DATE_TIME,
+    DURATION,
+    SECONDS_PER_DAY,
+    UNIX_EPOCH_SERIAL,
+    text_cell,
+)
 
 CONTENT_TYPE = spreadsheet.CONTENT_TYPE
 # Column widths in characters: a date-time, a long international number, a word, a short text.
@@ -63,18 +70,18 @@ class _Cells:
             code: text_cell(capfirst(str(label))) for code, label in CallRecord.Disposition.choices
         }
 
-    def __call__(self, call: ExportedCall) -> list[str]:
-        return [
+    def __call__(self, call: ExportedCall) -> str:
+        """The row's cells, joined: one f-string rather than a list of eight."""
+        local = self.clock.local_seconds(call.started)
+        return (
             # The account's wall-clock time: the file format cannot store a zone.
-            date_time_cell(self.clock.local_seconds(call.started)),
-            text_cell(call.caller),
-            text_cell(call.callee),
-            self.directions.get(call.direction) or text_cell(call.direction),
-            duration_cell(call.duration),
-            self.dispositions.get(call.disposition) or text_cell(call.disposition),
-            text_cell(call.description),
-            amount_cell(call.charge),
-        ]
+            f'<c s="{DATE_TIME}"><v>{UNIX_EPOCH_SERIAL + local / SECONDS_PER_DAY!r}</v></c>'
+            f"{text_cell(call.caller)}{text_cell(call.callee)}"
+            f"{self.directions.get(call.direction) or text_cell(call.direction)}"
+            f'<c s="{DURATION}"><v>{call.duration / SECONDS_PER_DAY!r}</v></c>'
+            f"{self.dispositions.get(call.disposition) or text_cell(call.disposition)}"
+            f'{text_cell(call.description)}<c s="{AMOUNT}"><v>{call.charge}</v></c>'
+        )
 
 
 def workbook_file(calls: Iterable[ExportedCall], account: Account) -> IO[bytes]:
@@ -83,7 +90,7 @@ def workbook_file(calls: Iterable[ExportedCall], account: Account) -> IO[bytes]:
     sheet = spreadsheet.SheetWriter(output, _("Call history"), _columns(account), WIDTHS)
     cells = _Cells(account)
     for call in calls:
-        sheet.row(cells(call))
+        sheet.row_of(cells(call))
     sheet.close()
     output.seek(0)
     return output
