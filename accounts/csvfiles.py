@@ -93,24 +93,34 @@ class DecodedLines:
         # that fails is decoded line by line, so the fallback costs only where it is needed.
         with self.path.open("rb") as file:
             rest = file.read(CHUNK_SIZE).removeprefix(codecs.BOM_UTF8)
-            while rest:
+            # Until the file ends, not until `rest` is empty: a chunk that ends exactly at a
+            # line's end leaves nothing over, and the file goes on (that once stopped an
+            # import at 94 MiB without a word).
+            while True:
                 chunk = file.read(CHUNK_SIZE)
                 data = rest + chunk
+                if not data:
+                    return
                 cut = data.rfind(b"\n") + 1 if chunk else len(data)
                 if cut == 0:  # a line longer than a chunk: read on
                     rest = data
                     continue
                 block, rest = data[:cut], data[cut:]
-                try:
-                    lines = block.decode("utf-8").split("\n")
-                except UnicodeDecodeError:
-                    yield from self._line_by_line(block)
-                    continue
-                last = lines.pop()
-                for line in lines:
-                    yield line + "\n"
-                if last:
-                    yield last
+                yield from self._lines(block)
+                if not chunk:
+                    return
+
+    def _lines(self, block: bytes) -> Iterator[str]:
+        try:
+            lines = block.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            yield from self._line_by_line(block)
+            return
+        last = lines.pop()
+        for line in lines:
+            yield line + "\n"
+        if last:
+            yield last
 
     def _line_by_line(self, block: bytes) -> Iterator[str]:
         for raw in block.splitlines(keepends=True):
