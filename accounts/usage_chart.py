@@ -12,7 +12,7 @@ from django.db.models import Case, Count, DecimalField, IntegerField, Q, Sum, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
-from accounts.calls.cache import remembered
+from accounts.calls.cache import calls_state, remembered
 from accounts.calls.history import local_midnight
 from accounts.models import MONEY, Account, CallRecord
 
@@ -139,10 +139,8 @@ def usage_chart_key(account: Account) -> str:
     """What the rendered chart depends on: the account's calls, its day and zone, and the
     language (the Pulpit caches its rendering under this)."""
     today = timezone.localdate(timezone=account.zone)
-    return (
-        f"{account.pk}:{account.calls_version}:{account.time_zone}:{today.isoformat()}:"
-        f"{translation.get_language()}"
-    )
+    language = translation.get_language()
+    return f"{calls_state(account)}:{account.time_zone}:{today.isoformat()}:{language}"
 
 
 def usage_chart(account: Account, *, today: date | None = None) -> UsageChart:

@@ -51,6 +51,14 @@ def call_saved(sender: type[CallRecord], instance: CallRecord, **kwargs: object)
     note_calls_changed([instance.account_id])
 
 
+def calls_state(account: Account) -> str:
+    """The account's calls as they are now, for cache keys: its version, and the moment its
+    user was made, because SQLite may give a re-created account (load_demo --reset) the
+    primary key of the one it replaced, with its version starting over."""
+    joined = int(account.user.date_joined.timestamp() * 1_000_000)
+    return f"{account.pk}:{joined}:{account.calls_version}"
+
+
 def remembered(account: Account, what: str, compute: Callable[[], T]) -> T:
     """`compute()` for the account's calls as they are now, from the cache while they stay so.
 
@@ -58,7 +66,7 @@ def remembered(account: Account, what: str, compute: Callable[[], T]) -> T:
     different questions never share an entry.
     """
     digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
-    key = f"calls:{account.pk}:{account.calls_version}:{digest}"
+    key = f"calls:{calls_state(account)}:{digest}"
     found = cache.get(key)
     if found is None:
         found = compute()
