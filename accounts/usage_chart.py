@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from accounts.calls.cache import calls_state, remembered
+from accounts.calls.cache import remembered
 from accounts.calls.history import local_midnight
 from accounts.models import MONEY, Account, CallRecord
 
@@ -133,14 +133,6 @@ def daily_usage(account: Account, *, today: date | None = None) -> list[DayUsage
         ]
 
     return remembered(account, f"usage chart from {midnights[0].isoformat()}", count)
-
-
-def usage_chart_key(account: Account) -> str:
-    """What the rendered chart depends on: the account's calls, its day and zone, and the
-    language (the Pulpit caches its rendering under this)."""
-    today = timezone.localdate(timezone=account.zone)
-    language = translation.get_language()
-    return f"{calls_state(account)}:{account.time_zone}:{today.isoformat()}:{language}"
 
 
 def usage_chart(account: Account, *, today: date | None = None) -> UsageChart:

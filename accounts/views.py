@@ -11,12 +11,13 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.calls.cache import rendering_key
 from accounts.calls.history import account_calls
 from accounts.decorators import customer_required
 from accounts.http import CustomerRequest, PortalRequest, posted_next_url
 from accounts.language import remember_language, save_language
 from accounts.sip.registrations import phones_of
-from accounts.usage_chart import usage_chart, usage_chart_key
+from accounts.usage_chart import usage_chart
 
 RECENT_CALLS_ON_DASHBOARD = 10
 
@@ -25,7 +26,6 @@ RECENT_CALLS_ON_DASHBOARD = 10
 @customer_required
 def dashboard(request: CustomerRequest) -> HttpResponse:
     account = request.account
-    recent_calls = list(account_calls(account)[:RECENT_CALLS_ON_DASHBOARD])
     hunt_groups = list(account.hunt_groups.order_by("name"))
     # The account's telephone numbers (the first is the caller ID of its calls).
     numbers = list(account.numbers.all())
@@ -35,13 +35,16 @@ def dashboard(request: CustomerRequest) -> HttpResponse:
         request,
         "accounts/dashboard.html",
         {
-            "recent_calls": recent_calls,
+            # The recent calls and the chart are rendered once per change of the calls, day
+            # and language (rendering_key); their queries run only when they are rendered.
+            "recent_calls": SimpleLazyObject(
+                lambda: list(account_calls(account)[:RECENT_CALLS_ON_DASHBOARD])
+            ),
             "hunt_groups": hunt_groups,
             "numbers": numbers,
             "phones": phones,
-            # Built only when its rendering is not cached (one aggregate query, itself cached).
             "chart": SimpleLazyObject(lambda: usage_chart(account)),
-            "chart_key": usage_chart_key(account),
+            "calls_key": rendering_key(account),
         },
     )
 

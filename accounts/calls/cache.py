@@ -22,6 +22,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone, translation
 
 from accounts.models import Account, CallRecord
 
@@ -57,6 +58,16 @@ def calls_state(account: Account) -> str:
     primary key of the one it replaced, with its version starting over."""
     joined = int(account.user.date_joined.timestamp() * 1_000_000)
     return f"{account.pk}:{joined}:{account.calls_version}"
+
+
+def rendering_key(account: Account) -> str:
+    """What a rendering of the account's calls depends on: the calls, the zone and the day their
+    times are shown in, the currency of their charges and the language. The Pulpit keeps its recent calls and its usage chart
+    rendered under this (template fragment cache), so a page of unchanged calls renders them
+    once a day."""
+    today = timezone.localdate(timezone=account.zone).isoformat()
+    language = translation.get_language()
+    return f"{calls_state(account)}:{account.time_zone}:{today}:{account.currency}:{language}"
 
 
 def remembered(account: Account, what: str, compute: Callable[[], T]) -> T:

@@ -4,7 +4,7 @@ this process or another, makes the next page compute them afresh."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -90,3 +90,28 @@ def test_the_rendered_chart_is_kept_per_language_and_day(alice_client, alice):
     alice_client.post("/language/", {"language": "en"})
     english = _count_text(alice_client, "/")
     assert "1 call in total" in english and "Razem" not in english
+
+
+def test_the_pulpits_recent_calls_are_rendered_once_until_the_calls_change(
+    alice_client, alice, django_assert_num_queries, django_assert_max_num_queries
+):
+    factories.make_call(alice, callee="+48600100100")
+    with django_assert_max_num_queries(10) as first:
+        assert "+48600100100" in _count_text(alice_client, "/")
+    # Rendered once, the recent calls and the chart come from the cache without their queries.
+    with django_assert_num_queries(len(first.captured_queries) - 2):
+        assert "+48600100100" in _count_text(alice_client, "/")
+    factories.make_call(alice, callee="+48600200200")
+    assert "+48600200200" in _count_text(alice_client, "/")
+
+
+def test_the_pulpits_recent_calls_follow_the_zone_and_the_currency(alice_client, alice):
+    started = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    factories.make_call(alice, started_at=started, charge="1.50")
+    assert "14:00" in _count_text(alice_client, "/")  # Europe/Warsaw in July
+    alice.time_zone = "America/New_York"
+    alice.currency = "EUR"
+    alice.save()
+    html = _count_text(alice_client, "/")
+    assert "08:00" in html and "14:00" not in html
+    assert "1,50 EUR" in html or "1,50 €" in html
