@@ -23,13 +23,13 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO
 
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts import spreadsheet
 from accounts.calls.history import ExportedCall
 from accounts.calls.local_times import LocalClock
 from accounts.models import Account, CallRecord
+from accounts.models.calls import shown_choices
 from accounts.spreadsheet import (
     AMOUNT,
     DATE_TIME,
@@ -64,10 +64,10 @@ class _Cells:
     def __init__(self, account: Account):
         self.clock = LocalClock(account.zone)
         self.directions = {
-            code: text_cell(capfirst(str(label))) for code, label in CallRecord.Direction.choices
+            code: text_cell(label) for code, label in shown_choices(CallRecord.Direction).items()
         }
         self.dispositions = {
-            code: text_cell(capfirst(str(label))) for code, label in CallRecord.Disposition.choices
+            code: text_cell(label) for code, label in shown_choices(CallRecord.Disposition).items()
         }
 
     def __call__(self, call: ExportedCall) -> str:
