@@ -107,6 +107,8 @@ def text_cell(value: str, style: int = TEXT) -> str:
         return f'<c s="{style}" t="inlineStr"><is><t>{value}</t></is></c>'
     if not value.isprintable():
         value = _FORBIDDEN.sub("", value)
+        if not value:  # nothing but characters XML forbids
+            return f'<c s="{style}"/>'
     value = value.translate(_ESCAPES)
     if value[0] == " " or value[-1] == " ":
         return f'<c s="{style}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
@@ -165,6 +167,17 @@ class SheetWriter:
         self.pending.append(f"<row>{cells}</row>")
         if len(self.pending) >= ROWS_PER_WRITE:
             self._flush()
+
+    def rows_xml(self, rows: Iterable[bytes]) -> None:
+        """Rows already written as UTF-8 "<row>…</row>" (the database's, xlsx_postgres)."""
+        self._flush()
+        batch: list[bytes] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= ROWS_PER_WRITE:
+                self.sheet.write(b"".join(batch))
+                batch.clear()
+        self.sheet.write(b"".join(batch))
 
     def close(self) -> None:
         self.pending.append("</sheetData></worksheet>")

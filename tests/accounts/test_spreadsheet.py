@@ -80,3 +80,10 @@ def test_cells_read_back_as_written():
     assert second[2].value == "dzwonek"
     assert (second[3].value, second[3].data_type) == ("=SUM(A1)", "s")
     assert sheet.column_dimensions["A"].width == 30
+
+
+def test_text_of_nothing_but_forbidden_characters_is_an_empty_cell():
+    # A caller's name a switch sent as control characters only: no text is left to write.
+    assert text_cell("\x01\x07\x1f") == text_cell("")
+    sheet = openpyxl.load_workbook(io.BytesIO(_workbook([[text_cell("\x01\x02")]]))).active
+    assert sheet["A2"].value is None

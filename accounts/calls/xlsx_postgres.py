@@ -1,0 +1,124 @@
+"""The rows of the Excel export's sheet (accounts.calls.xlsx) written by PostgreSQL itself.
+
+Formatting each row in Python held the workbook to about 120,000 rows a second, while the
+database formats and sends a million short texts in a couple of seconds. So on PostgreSQL one
+SELECT writes every row's XML as accounts.spreadsheet and accounts.calls.xlsx do, for the same
+calls in the same order (the queryset of the history's filters), and Python only zips it:
+
+- the start time as the serial number of the account's wall-clock time: whole seconds since
+  1970-01-01 of `started_at AT TIME ZONE <zone>`, over 86,400, plus 25,569, in double precision
+  like Python's (so the number, read back, is the same);
+- text cells as spreadsheet.text_cell writes them: the characters XML forbids left out, & < >
+  escaped, xml:space="preserve" when the text starts or ends with a space, an empty cell for
+  no text;
+- direction and result as the words of the customer's language (passed in, as Python builds
+  them), durations as fractions of a day, charges as numerics' text.
+
+The rows come by COPY in binary (one bytea column, no escaping to undo) and go straight into
+the zip. tests/accounts/test_calls_export_xlsx_postgres.py reads both writers' workbooks back
+for calls made to be awkward and checks that every cell is the same.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO
+
+from django.db import connection
+from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
+from django.utils.translation import gettext as _
+
+from accounts.calls.xlsx import WIDTHS, columns, word_cells
+from accounts.models import Account, CallRecord
+from accounts.spreadsheet import (
+    AMOUNT,
+    DATE_TIME,
+    DURATION,
+    SECONDS_PER_DAY,
+    TEXT,
+    UNIX_EPOCH_SERIAL,
+    SheetWriter,
+)
+
+# spreadsheet._FORBIDDEN as a PostgreSQL bracket expression (the database holds no NUL).
+_FORBIDDEN = r"\x01-\x08\x0b\x0c\x0e-\x1f\uFFFE\uFFFF"
+
+
+class _Sql(Func):
+    output_field = TextField()
+
+
+def _text_cell(field: str) -> _Sql:
+    """spreadsheet.text_cell of a column."""
+    escaped = (
+        f"replace(replace(replace(regexp_replace(%(expressions)s, '[{_FORBIDDEN}]', '', 'g'), "
+        "'&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+    )
+    return _Sql(
+        F(field),
+        template=(
+            f"CASE WHEN %(expressions)s !~ '[^{_FORBIDDEN}]' THEN '<c s=\"{TEXT}\"/>' "
+            f'ELSE \'<c s="{TEXT}" t="inlineStr"><is><t\' || '
+            f"CASE WHEN %(expressions)s ~ '^[{_FORBIDDEN}]* |"
+            f" [{_FORBIDDEN}]*$' THEN ' xml:space=\"preserve\"' ELSE '' END || '>' || "
+            f"{escaped} || '</t></is></c>' END"
+        ),
+    )
+
+
+def _word_cell(field: str, cells: dict[str, str]) -> Case:
+    """The cell of a code's word (a direction, a result); a code without one as its text."""
+    whens = [When(**{field: code}, then=Value(cell)) for code, cell in cells.items()]
+    return Case(*whens, default=_text_cell(field), output_field=TextField())
+
+
+def _row(account: Account) -> _Sql:
+    """accounts.calls.xlsx's row of a call, "<row>…</row>", as UTF-8 bytes."""
+    started = _Sql(
+        F("started_at"),
+        Value(account.time_zone),
+        template=(
+            f"'<c s=\"{DATE_TIME}\"><v>' || ({UNIX_EPOCH_SERIAL} + "
+            f"FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)))::float8 / {SECONDS_PER_DAY})::text"
+            " || '</v></c>'"
+        ),
+        arg_joiner=" AT TIME ZONE ",
+    )
+    duration = _Sql(
+        F("duration"),
+        template=(
+            f"'<c s=\"{DURATION}\"><v>' || (%(expressions)s::float8 / {SECONDS_PER_DAY})::text"
+            " || '</v></c>'"
+        ),
+    )
+    charge = _Sql(
+        F("charge"), template=f"'<c s=\"{AMOUNT}\"><v>' || %(expressions)s::text || '</v></c>'"
+    )
+    return _Sql(
+        started,
+        _text_cell("caller"),
+        _text_cell("callee"),
+        _word_cell("direction", word_cells(CallRecord.Direction)),
+        duration,
+        _word_cell("disposition", word_cells(CallRecord.Disposition)),
+        _text_cell("description"),
+        charge,
+        template="convert_to('<row>' || %(expressions)s || '</row>', 'UTF8')",
+        arg_joiner=" || ",
+    )
+
+
+def workbook_file(calls: QuerySet[CallRecord], account: Account) -> IO[bytes]:
+    """xlsx.workbook_file of the calls, its rows written by the database."""
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    sheet = SheetWriter(output, _("Call history"), columns(account), WIDTHS)
+    sql, params = calls.values_list(_row(account)).query.sql_with_params()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)", params) as copy,
+    ):
+        copy.set_types(["bytea"])
+        sheet.rows_xml(row for (row,) in copy.rows())
+    sheet.close()
+    output.seek(0)
+    return output
