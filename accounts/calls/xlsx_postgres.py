@@ -49,17 +49,22 @@ class _Sql(Func):
 
 
 def _text_cell(field: str) -> _Sql:
-    """spreadsheet.text_cell of a column."""
+    """spreadsheet.text_cell of a column. As there, the usual text (a number, a name) is
+    written as it is after one test; only text with something to escape or leave out, or a
+    space at an end, goes through the rest."""
     escaped = (
         f"replace(replace(replace(regexp_replace(%(expressions)s, '[{_FORBIDDEN}]', '', 'g'), "
         "'&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
     )
+    cell = f'\'<c s="{TEXT}" t="inlineStr"><is><t'
     return _Sql(
         F(field),
         template=(
-            f"CASE WHEN %(expressions)s !~ '[^{_FORBIDDEN}]' THEN '<c s=\"{TEXT}\"/>' "
-            f'ELSE \'<c s="{TEXT}" t="inlineStr"><is><t\' || '
-            f"CASE WHEN %(expressions)s ~ '^[{_FORBIDDEN}]* |"
+            f"CASE WHEN %(expressions)s = '' THEN '<c s=\"{TEXT}\"/>' "
+            f"WHEN %(expressions)s !~ '[&<>{_FORBIDDEN}]|^ | $' "
+            f"THEN {cell}>' || %(expressions)s || '</t></is></c>' "
+            f"WHEN %(expressions)s !~ '[^{_FORBIDDEN}]' THEN '<c s=\"{TEXT}\"/>' "
+            f"ELSE {cell}' || CASE WHEN %(expressions)s ~ '^[{_FORBIDDEN}]* |"
             f" [{_FORBIDDEN}]*$' THEN ' xml:space=\"preserve\"' ELSE '' END || '>' || "
             f"{escaped} || '</t></is></c>' END"
         ),
