@@ -21,7 +21,7 @@ the database writes the rows' XML itself (accounts.calls.xlsx_postgres), the sam
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO
 
 from django.db import models
@@ -89,11 +89,21 @@ class _Cells:
 
 def workbook_file(calls: Iterable[ExportedCall], account: Account) -> IO[bytes]:
     """The calls as an .xlsx workbook in a temporary file, positioned at its start."""
+    cells = _Cells(account)
+
+    def write(sheet: spreadsheet.SheetWriter) -> None:
+        for call in calls:
+            sheet.row_of(cells(call))
+
+    return workbook_of(account, write)
+
+
+def workbook_of(account: Account, write: Callable[[spreadsheet.SheetWriter], None]) -> IO[bytes]:
+    """The history's workbook with the rows `write` puts in its sheet after the header, in a
+    temporary file positioned at its start (xlsx_postgres writes the rows its own way)."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     sheet = spreadsheet.SheetWriter(output, _("Call history"), columns(account), WIDTHS)
-    cells = _Cells(account)
-    for call in calls:
-        sheet.row_of(cells(call))
+    write(sheet)
     sheet.close()
     output.seek(0)
     return output

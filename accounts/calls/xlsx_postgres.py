@@ -21,14 +21,12 @@ for calls made to be awkward and checks that every cell is the same.
 
 from __future__ import annotations
 
-import tempfile
 from typing import IO
 
 from django.db import connection
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
-from django.utils.translation import gettext as _
 
-from accounts.calls.xlsx import WIDTHS, columns, word_cells
+from accounts.calls.xlsx import word_cells, workbook_of
 from accounts.models import Account, CallRecord
 from accounts.spreadsheet import (
     AMOUNT,
@@ -115,15 +113,14 @@ def _row(account: Account) -> _Sql:
 
 def workbook_file(calls: QuerySet[CallRecord], account: Account) -> IO[bytes]:
     """xlsx.workbook_file of the calls, its rows written by the database."""
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    sheet = SheetWriter(output, _("Call history"), columns(account), WIDTHS)
     sql, params = calls.values_list(_row(account)).query.sql_with_params()
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)", params) as copy,
-    ):
-        copy.set_types(["bytea"])
-        sheet.rows_xml(row for (row,) in copy.rows())
-    sheet.close()
-    output.seek(0)
-    return output
+
+    def write(sheet: SheetWriter) -> None:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)", params) as copy,
+        ):
+            copy.set_types(["bytea"])
+            sheet.rows_xml(row for (row,) in copy.rows())
+
+    return workbook_of(account, write)
