@@ -35,8 +35,8 @@ def dashboard(request: CustomerRequest) -> HttpResponse:
         request,
         "accounts/dashboard.html",
         {
-            # The recent calls and the chart are rendered once per change of the calls, day
-            # and language (rendering_key); their queries run only when they are rendered.
+            # The recent calls and the chart are rendered once per change of the calls, day,
+            # zone, currency and language (rendering_key); their queries run only then.
             "recent_calls": SimpleLazyObject(
                 lambda: list(account_calls(account)[:RECENT_CALLS_ON_DASHBOARD])
             ),

@@ -62,9 +62,9 @@ def calls_state(account: Account) -> str:
 
 def rendering_key(account: Account) -> str:
     """What a rendering of the account's calls depends on: the calls, the zone and the day their
-    times are shown in, the currency of their charges and the language. The Pulpit keeps its recent calls and its usage chart
-    rendered under this (template fragment cache), so a page of unchanged calls renders them
-    once a day."""
+    times are shown in, the currency of their charges and the language. The Pulpit keeps its
+    recent calls and its usage chart rendered under this (template fragment cache), so
+    unchanged calls are rendered once a day."""
     today = timezone.localdate(timezone=account.zone).isoformat()
     language = translation.get_language()
     return f"{calls_state(account)}:{account.time_zone}:{today}:{account.currency}:{language}"
