@@ -298,6 +298,49 @@ def test_incoming_calls_offer_blocking_when_call_screening_is_on(alice_client, a
     assert "Zablokuj ten numer" not in outgoing
 
 
+def test_the_block_form_of_each_row_posts_its_own_number_with_a_valid_token(alice, bob):
+    # The rows are written in Python (accounts.templatetags.call_history) from one rendering of
+    # _block_number.html: each row must carry its own number, escaped, and the page's token.
+    from django.test import Client
+
+    factories.enable_screening(alice)
+    factories.make_call(alice, direction="in", caller="+48601765432")
+    factories.make_call(alice, direction="in", caller='12"><b>34')
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice.user)
+    html = browser.get("/calls/").content.decode()
+    assert '<input type="hidden" name="number" value="12&quot;&gt;&lt;b&gt;34">' in html
+    assert '<span class="visually-hidden"> 12&quot;&gt;&lt;b&gt;34</span>' in html
+    assert "<b>34" not in html
+    forms = re.findall(r'<form method="post" action="/centrex/screening/block/">(.*?)</form>', html)
+    assert len(forms) == 2
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', forms[0]))
+    assert fields["number"] == "+48601765432" and fields["next"] == "/calls/"
+    response = browser.post("/centrex/screening/block/", fields)
+    assert response.status_code == 302 and response["Location"] == "/calls/"
+    assert alice.screening_rules.get(is_blocklist=True).patterns == ["+48601765432"]
+
+
+def test_each_cell_is_labelled_and_escaped_for_the_phone_layout(alice_client, alice):
+    factories.make_call(alice, caller="", description='<script>alert("x")</script> & co')
+    html = alice_client.get("/calls/").content.decode()
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    labels = re.findall(r'<td data-label="([^"]*)"', body)
+    assert labels == [
+        "Czas początku",
+        "Dzwoniący",
+        "Numer wybierany",
+        "Kierunek",
+        "Czas trwania",
+        "Wynik",
+        "Opis",
+        "Opłata",
+    ]
+    assert '<td data-label="Dzwoniący">numer zastrzeżony</td>' in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in body
+    assert "<script>" not in body
+
+
 def test_without_call_screening_no_number_is_offered_for_blocking(alice_client, alice):
     # The button would lead to a refusal: call screening is off for the account.
     factories.make_call(alice, direction="in", caller="+48601765432")

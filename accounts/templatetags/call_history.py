@@ -1,0 +1,87 @@
+"""{% call_rows %}: the rows of the table of Spis połączeń.
+
+A page of the history shows fifty calls of eight or nine cells. Written in the template
+language, each cell (its phone-layout label, its value, its filter) went through Django's
+variable lookups and escaping: 1,400 lookups, about half of the page's time (7 of 16 ms at 100k
+calls; bench/pages.py). The same markup built here costs under a millisecond. The values are
+formatted exactly as the template's filters format them (`date:"SHORT_DATETIME_FORMAT"` in the
+current time zone, `default`, konto's `hms` and `money`) and escaped as autoescaping does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from django import template
+from django.template.context import Context
+from django.utils import dateformat, formats, timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, CallRecord
+from accounts.templatetags.konto import empty_row, hms, money_format
+
+register = template.Library()
+
+# Stands for the number while "Block this number" is rendered once per page (below): escaping
+# leaves it as it is, and no URL, token or text of the form can contain a NUL.
+_NUMBER_MARK = "\x00number\x00"
+
+
+@register.simple_tag(takes_context=True)
+def call_rows(
+    context: Context, calls: Iterable[CallRecord], account: Account, block: bool
+) -> SafeString:
+    """The <tr> of each call, or the "no data" row; with `block` (call screening on) a last
+    cell offering to block the caller of an incoming call."""
+    labels = [
+        escape(label)
+        for label in (
+            _("Start time"),
+            _("Caller"),
+            _("Callee"),
+            _("Direction"),
+            _("Duration"),
+            _("Result"),
+            _("Description"),
+            _("Charge"),
+        )
+    ]
+    anonymous = _("anonymous")
+    block_form = _block_form(context) if block else ""
+    # What the filters look up for every value, looked up once.
+    zone = timezone.get_current_timezone()
+    time_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    charge = money_format(account.currency)
+    rows = []
+    for call in calls:
+        started = dateformat.format(call.started_at.astimezone(zone), time_format)
+        cells = (
+            f'<td data-label="{labels[0]}" class="text-nowrap">{escape(started)}</td>'
+            f'<td data-label="{labels[1]}">{escape(call.caller or anonymous)}</td>'
+            f'<td data-label="{labels[2]}">{escape(call.callee)}</td>'
+            f'<td data-label="{labels[3]}">{escape(call.direction_label)}</td>'
+            f'<td data-label="{labels[4]}" class="konto-amount">{hms(call.duration)}</td>'
+            f'<td data-label="{labels[5]}">{escape(call.disposition_label)}</td>'
+            f'<td data-label="{labels[6]}">{escape(call.description)}</td>'
+            f'<td data-label="{labels[7]}" class="konto-amount">'
+            f"{escape(charge(call.charge))}</td>"
+        )
+        if block:
+            offered = call.direction == CallRecord.Direction.INBOUND and call.caller
+            form = block_form.replace(_NUMBER_MARK, escape(call.caller)) if offered else ""
+            cells += f"<td>{form}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    if not rows:
+        return empty_row(9 if block else 8)
+    return mark_safe("\n".join(rows))  # noqa: S308  # every value above is escaped
+
+
+def _block_form(context: Context) -> str:
+    """_block_number.html (the one home of that form) rendered once for the page, with a mark
+    where each row's number goes: it differs from row to row only by the number."""
+    assert context.template is not None  # a simple tag renders inside a template
+    form = context.template.engine.get_template("_block_number.html")
+    with context.push(number=_NUMBER_MARK):
+        return form.render(context)
