@@ -12,12 +12,15 @@ system has).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
+
+from accounts.widgets import PreparedChoices
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -108,9 +111,18 @@ AREAS = {
 Choices = list[tuple["StrOrPromise", list[tuple[str, str]]]]
 
 
-def grouped_choices(country: str = "") -> Choices:
+def grouped_choices(country: str = "") -> PreparedChoices:
     """The picker's groups for a plain <select>: the zones of the customer's country (ISO
-    code) first, then the common ones, then every zone by area, UTC last."""
+    code) first, then the common ones, then every zone by area, UTC last; in the active
+    language, made once per country and language."""
+    return _grouped_choices(country.upper(), translation.get_language())
+
+
+# About 45 kB a list once written (PreparedChoices): the 64 countries and languages seen most
+# recently are kept, most customers being in a few countries.
+@lru_cache(maxsize=64)
+def _grouped_choices(country: str, language: str | None) -> PreparedChoices:
+    # `language` keys the cache: the labels are translated (str()) into it, the active one.
     choices: Choices = []
     own = zones_of_country(country)
     if own:
@@ -121,12 +133,17 @@ def grouped_choices(country: str = "") -> Choices:
             )
         )
     choices.append((_("Common time zones"), [(name, name) for name in COMMON_TIME_ZONES]))
+    choices += [(AREAS[area], list(zones)) for area, zones in _zones_by_area().items()]
+    choices.append((_("Other time zones"), [(UTC, UTC)]))
+    return PreparedChoices((str(label), zones) for label, zones in choices)
+
+
+@cache
+def _zones_by_area() -> dict[str, tuple[tuple[str, str], ...]]:
     groups: dict[str, list[tuple[str, str]]] = {area: [] for area in AREAS}
     for name in sorted(canonical_names() - {UTC}):
         groups[name.split("/", 1)[0]].append((name, name))
-    choices += [(AREAS[area], items) for area, items in groups.items() if items]
-    choices.append((_("Other time zones"), [(UTC, UTC)]))
-    return choices
+    return {area: tuple(zones) for area, zones in groups.items() if zones}
 
 
 def flat_choices() -> list[tuple[str, str]]:

@@ -2,18 +2,100 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
 from html import escape
 from typing import Any
 
 from django import forms
-from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator, CallableChoiceIterator, normalize_choices
 from django.utils.safestring import SafeString, mark_safe
+
+Choice = tuple[Any, Any]
 
 
 def _html(text: Any) -> str:
     """As Django's conditional_escape(): safe strings as they are, the rest escaped (its escape()
     is this one, behind a check for lazy strings that costs more than the escaping)."""
     return text.__html__() if hasattr(text, "__html__") else escape(str(text))
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    # As django/forms/widgets/attrs.html writes them: in their order, False left out, True as a
+    # bare name (Django's flatatt() would sort them).
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _pieces(choices: Iterable[Choice]) -> Iterator[tuple[str | None, str]]:
+    """The markup of a <select>'s options as Django's templates write them, piece by piece:
+    (the option's value, "<option …>") for an option, (None, its tag) for an <optgroup>'s."""
+    for option_value, option_label in choices:
+        if isinstance(option_label, list | tuple):
+            group_name, options = option_value, option_label
+        else:
+            group_name, options = None, [(option_value, option_label)]
+        if group_name:
+            yield None, f'<optgroup label="{_html(group_name)}">'
+        for code, label in options:
+            code = "" if code is None else str(code)
+            yield code, f'<option value="{escape(code)}">{_html(label)}</option>'
+        if group_name:
+            yield None, "</optgroup>"
+
+
+def _selected(option: str) -> str:
+    # The value is escaped, so its closing quote is the first `">` of the option.
+    return option.replace('">', '" selected>', 1)
+
+
+class PreparedChoices(BaseChoiceIterator):
+    """A long list of choices made once (per language) and offered on many pages: the time
+    zones, the countries.
+
+    Django takes a BaseChoiceIterator as it is, where it copies a plain list of 419 zones into
+    new lists for every form (normalize_choices: a sixth of "Ustawienia"). And LongSelect writes
+    the options of such a list once, not on every page: a page joins them and marks its own.
+    """
+
+    def __init__(self, choices: Iterable[Choice]) -> None:
+        self.choices: list[Choice] = [
+            (value, list(label) if isinstance(label, list | tuple) else label)
+            for value, label in choices
+        ]
+
+    def __iter__(self) -> Iterator[Choice]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PreparedChoices:
+        # Never changed once made: each form's copy of its fields may share it.
+        return self
+
+    def options_html(self, chosen: Sequence[str]) -> str:
+        """The options with the first of `chosen` selected (a single select's choice)."""
+        pieces, first_of = self._written
+        found = [first_of[value] for value in chosen if value in first_of]
+        if not found:
+            return "".join(pieces)
+        pieces = pieces.copy()
+        pieces[min(found)] = _selected(pieces[min(found)])
+        return "".join(pieces)
+
+    @cached_property
+    def _written(self) -> tuple[list[str], dict[str, int]]:
+        pieces: list[str] = []
+        first_of: dict[str, int] = {}
+        for value, piece in _pieces(self.choices):
+            if value is not None:
+                first_of.setdefault(value, len(pieces))
+            pieces.append(piece)
+        return pieces, first_of
 
 
 class LongSelect(forms.Select):
@@ -23,7 +105,8 @@ class LongSelect(forms.Select):
     time-zone list alone cost 25 ms of every "Ustawienia" page and over half of the admin's
     account page. This writes the same markup as Django's templates (same attributes, same
     escaping, optgroups included, the same option selected) straight from the choices, with
-    no dict per option: a list of 250 countries in about a tenth of a millisecond.
+    no dict per option: a list of 250 countries in about a tenth of a millisecond, and
+    PreparedChoices' options without writing them again.
     """
 
     def render(
@@ -33,25 +116,29 @@ class LongSelect(forms.Select):
         final_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
-        chosen = set(self.format_value(value))
-        parts = [f'<select name="{escape(name)}"{flatatt(final_attrs)}>']
+        chosen = self.format_value(value)
+        choices = self.choices
+        if isinstance(choices, CallableChoiceIterator):
+            # A field's choices=a_function, called once, as iterating them would.
+            choices = normalize_choices(choices.func())
+        if isinstance(choices, PreparedChoices) and not self.allow_multiple_selected:
+            options = choices.options_html(chosen)
+        else:
+            options = self._options_html(choices, set(chosen))
+        opening = f'<select name="{escape(name)}"{_attributes(final_attrs)}>'
+        # Every piece of outside text is escaped (_pieces, _attributes).
+        return mark_safe(f"{opening}{options}</select>")  # noqa: S308
+
+    def _options_html(self, choices: Iterable[Choice], chosen: set[str]) -> str:
+        parts = []
         has_selected = False
-        for option_value, option_label in self.choices:
-            if isinstance(option_label, list | tuple):
-                group_name, options = option_value, option_label
-            else:
-                group_name, options = None, [(option_value, option_label)]
-            if group_name:
-                parts.append(f'<optgroup label="{_html(group_name)}">')
-            for code, label in options:
-                code = "" if code is None else str(code)
-                selected = (not has_selected or self.allow_multiple_selected) and code in chosen
-                has_selected |= selected
-                parts.append(
-                    f'<option value="{escape(code)}"{" selected" if selected else ""}>'
-                    f"{_html(label)}</option>"
-                )
-            if group_name:
-                parts.append("</optgroup>")
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every piece of outside text is escaped
+        for code, piece in _pieces(choices):
+            if (
+                code is not None
+                and code in chosen
+                and (not has_selected or self.allow_multiple_selected)
+            ):
+                has_selected = True
+                piece = _selected(piece)
+            parts.append(piece)
+        return "".join(parts)

@@ -7,8 +7,9 @@ import re
 import pytest
 from django import forms
 
+from accounts import time_zones
 from accounts.countries import country_choices
-from accounts.widgets import LongSelect
+from accounts.widgets import LongSelect, PreparedChoices
 
 GROUPED = [
     ("", "—"),
@@ -36,7 +37,7 @@ def test_in_a_form_field_it_keeps_the_required_mark_and_the_selection():
         country = forms.ChoiceField(choices=country_choices, widget=LongSelect)
 
     html = str(Form(initial={"country": "PL"})["country"])
-    assert '<select name="country" id="id_country" required>' in html
+    assert '<select name="country" required id="id_country">' in html
     assert '<option value="PL" selected>Polska</option>' in html
 
 
@@ -49,3 +50,62 @@ def test_country_names_follow_the_language():
         polish = dict(country_choices())
     assert (english["DE"], polish["DE"]) == ("Germany", "Niemcy")
     assert country_choices()[1] == ("PL", "Polska")  # Poland first
+
+
+PREPARED_VALUES = ["Europe/Paris", "", None, "Nowhere", "UTC"]
+
+
+@pytest.mark.parametrize("value", PREPARED_VALUES)
+def test_prepared_choices_write_the_same_markup_as_djangos_select(value):
+    # "UTC" twice: Django selects only the first option of a value, so must this.
+    choices = [*GROUPED, ("UTC", "UTC again")]
+    attrs = {"class": "form-select", "autocomplete": "off"}
+    prepared = PreparedChoices(choices)
+    ours = LongSelect(choices=prepared).render("time_zone", value, attrs=attrs)
+    djangos = forms.Select(choices=choices).render("time_zone", value, attrs=attrs)
+    assert _tags(ours) == _tags(djangos)
+    # The same list again for another value: the written options are not changed by a page.
+    again = LongSelect(choices=prepared).render("time_zone", "Europe/Warsaw", attrs=attrs)
+    assert again.count(" selected") == 1 and '"Europe/Warsaw" selected' in again
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize("country", ["PL", "us", ""])
+def test_the_time_zone_picker_is_the_list_django_would_write(language, country):
+    from django.utils import translation
+
+    with translation.override(language):
+        choices = time_zones.grouped_choices(country)
+        plain = [(str(label), list(zones)) for label, zones in choices]
+        ours = LongSelect(choices=choices).render("time_zone", "America/Chicago")
+        djangos = forms.Select(choices=plain).render("time_zone", "America/Chicago")
+    assert _tags(ours) == _tags(djangos)
+    assert ours.count(" selected") == 1
+    common = "Najczęściej wybierane strefy" if language == "pl" else "Common time zones"
+    assert f'<optgroup label="{common}">' in ours
+
+
+def test_a_form_shares_the_prepared_list_and_django_takes_it_as_it_is():
+    import copy
+
+    class Form(forms.Form):
+        country = forms.ChoiceField(choices=country_choices, widget=LongSelect)
+        time_zone = forms.ChoiceField(choices=time_zones.grouped_choices, widget=LongSelect)
+
+    form = Form(data={"country": "DE", "time_zone": "Europe/Kyiv"})
+    field = form.fields["time_zone"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = time_zones.grouped_choices("PL")
+    assert field.choices is time_zones.grouped_choices("PL")  # not copied into new lists
+    assert copy.deepcopy(field).choices is field.choices
+    assert form.is_valid(), form.errors
+    assert not Form(data={"country": "XX", "time_zone": "Mars/Base"}).is_valid()
+    assert '<option value="DE" selected>Niemcy</option>' in str(form["country"])
+
+
+def test_attributes_keep_their_order_as_in_djangos_select():
+    attrs = {"required": True, "id": "id_x", "class": "a&b", "disabled": False, "data-x": 0}
+    ours = LongSelect(choices=GROUPED).render("x", "", attrs=attrs)
+    djangos = forms.Select(choices=GROUPED).render("x", "", attrs=attrs)
+    assert _tags(ours) == _tags(djangos)
+    assert ours.startswith('<select name="x" required id="id_x" class="a&amp;b" data-x="0">')
