@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Max, Min, Model, QuerySet
 from django.forms.models import BaseModelFormSet
@@ -34,6 +35,16 @@ class AuditedAdmin(admin.ModelAdmin, Generic[_M]):
 
     # Fields whose values never go into the audit trail (only that they changed).
     secret_fields: tuple[str, ...] = ("password", "sip_password")
+
+    def action_checkbox(self, obj: _M) -> SafeString:
+        """Django's checkbox of a row (ModelAdmin.action_checkbox), written straight: its
+        CheckboxInput through the widget templates was a quarter of the accounts list."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     def audit_account(self, obj: _M) -> Account | None:
         """The customer account an object belongs to (for the account's audit trail)."""

@@ -55,6 +55,35 @@ def test_the_list_shows_accounts_in_polish_with_a_constant_number_of_queries(
     assert "Zablokuj zaznaczone konta" in html
 
 
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_each_rows_checkbox_is_the_one_django_writes(language):
+    # AuditedAdmin writes the checkbox itself (accounts.admin.base): the same markup as
+    # Django's CheckboxInput, the object's name escaped once in its label.
+    from django.contrib import admin
+    from django.utils import translation
+
+    class Named:
+        pk = 7
+
+        def __str__(self) -> str:
+            return 'Firma "<b>&"'
+
+    account_admin = admin.site._registry[Account]
+    with translation.override(language):
+        ours = account_admin.action_checkbox(Named())
+        djangos = admin.ModelAdmin.action_checkbox(account_admin, Named())
+    assert ours == djangos
+    assert "Firma &quot;&lt;b&gt;&amp;&quot;" in ours and 'value="7"' in ours
+
+
+def test_the_list_has_a_checkbox_for_each_account(staff_client):
+    from django.contrib import admin
+
+    account = make_accounts(1)[0]
+    checkbox = admin.ModelAdmin.action_checkbox(admin.site._registry[Account], account)
+    assert checkbox in staff_client.get(CHANGELIST).content.decode()
+
+
 def test_the_list_shows_login_name_balance_status_and_features(staff_client, alice):
     alice.call_screening_enabled = True
     alice.voicemail_enabled = True
