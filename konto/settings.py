@@ -260,6 +260,8 @@ EMAIL_RETRY_SECONDS = env.int("EMAIL_RETRY_SECONDS", default=60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's, with the <input> widgets written in Python (the same markup, a tenth of the time).
+FORM_RENDERER = "accounts.widgets.FormRenderer"
 
 # The operator's conference dial-in numbers (E.164), shown on conferences and in invitations.
 CONFERENCE_DIAL_IN_NUMBERS = env.list("CONFERENCE_DIAL_IN_NUMBERS", default=["+48221234567"])

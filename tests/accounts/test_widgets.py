@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 
 from accounts import time_zones
 from accounts.countries import country_choices
-from accounts.widgets import LongSelect, PreparedChoices
+from accounts.widgets import INPUT_TEMPLATES, FormRenderer, LongSelect, PreparedChoices
 
 GROUPED = [
     ("", "—"),
@@ -109,3 +113,66 @@ def test_attributes_keep_their_order_as_in_djangos_select():
     djangos = forms.Select(choices=GROUPED).render("x", "", attrs=attrs)
     assert _tags(ours) == _tags(djangos)
     assert ours.startswith('<select name="x" required id="id_x" class="a&amp;b" data-x="0">')
+
+
+# --- The form renderer (settings.FORM_RENDERER) ---------------------------------------------------
+
+INPUT_SOURCE = (
+    '<input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %} '
+    "value=\"{{ widget.value|stringformat:'s' }}\"{% endif %}"
+    '{% include "django/forms/widgets/attrs.html" %}>\n'
+)
+ATTRS_SOURCE = (
+    "{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}"
+    "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}"
+    "{% endfor %}"
+)
+
+
+def test_the_templates_it_stands_for_are_djangos_input_as_it_writes_it():
+    # If Django (or an app) changes these templates, the renderer must follow: this fails.
+    engine = DjangoTemplates().engine
+    for name in INPUT_TEMPLATES:
+        source = engine.get_template(name).template.source
+        assert source.strip() == '{% include "django/forms/widgets/input.html" %}', name
+    assert engine.get_template("django/forms/widgets/input.html").template.source == INPUT_SOURCE
+    assert engine.get_template("django/forms/widgets/attrs.html").template.source == ATTRS_SOURCE
+
+
+def test_django_renders_forms_with_it():
+    from django.forms.renderers import get_default_renderer
+
+    assert isinstance(get_default_renderer(), FormRenderer)
+
+
+WIDGETS = [
+    (forms.TextInput(), "a \"<b>\" & 'c'"),
+    (forms.TextInput(attrs={"placeholder": "<x>", "required": True, "disabled": False}), ""),
+    (forms.TextInput(), None),
+    (forms.TextInput(), mark_safe("<safe>")),
+    (forms.TextInput(attrs={"maxlength": 0, "data-x": mark_safe("&amp;")}), 12),
+    (forms.EmailInput(attrs={"autocomplete": "email"}), "ala@example.com"),
+    (forms.PasswordInput(), "secret"),
+    (forms.PasswordInput(render_value=True), "secret"),
+    (forms.HiddenInput(), "ż"),
+    (forms.NumberInput(attrs={"step": "0.01"}), Decimal("1234.5")),
+    (forms.DateInput(), date(2026, 12, 3)),
+    (forms.DateTimeInput(), datetime(2026, 12, 3, 18, 5)),
+    (forms.CheckboxInput(), True),
+    (forms.CheckboxInput(), False),
+    (forms.URLInput(), "https://example.com/?a=1&b=2"),
+    (forms.FileInput(), None),
+]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize(("widget", "value"), WIDGETS)
+def test_inputs_are_written_as_djangos_templates_write_them(widget, value, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=FormRenderer())
+        djangos = widget.render(
+            "field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates()
+        )
+    assert ours == djangos
