@@ -16,6 +16,7 @@ from accounts.calls.history import account_calls
 from accounts.decorators import customer_required
 from accounts.http import CustomerRequest, PortalRequest, posted_next_url
 from accounts.language import remember_language, save_language
+from accounts.models import HuntGroup, PhoneNumber
 from accounts.sip.registrations import phones_of
 from accounts.usage_chart import usage_chart
 
@@ -26,9 +27,9 @@ RECENT_CALLS_ON_DASHBOARD = 10
 @customer_required
 def dashboard(request: CustomerRequest) -> HttpResponse:
     account = request.account
-    hunt_groups = list(account.hunt_groups.order_by("name"))
+    hunt_groups = HuntGroup.objects.of_member(account)
     # The account's telephone numbers (the first is the caller ID of its calls).
-    numbers = list(account.numbers.all())
+    numbers = PhoneNumber.objects.of_account(account)
     # Online while the proxy has a current registration of at least one phone (one query).
     phones = phones_of(account)
     return render(

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -37,8 +38,17 @@ def _current(account: Account) -> QuerySet[SipLocation]:
 
 
 def phones_of(account: Account) -> list[Phone]:
-    """The account's phones registered now, the first to expire first (one query)."""
-    rows = _current(account).order_by("expires", "id")
+    """The account's phones registered now, the first to expire first (one query, on every
+    Pulpit: its SQL is written once here, the ORM's building of it cost more than running it,
+    0.69 -> 0.30 ms)."""
+    now = SipLocation._meta.get_field("expires").get_db_prep_value(timezone.now(), connection)
+    # The table's name is the model's own (Kamailio's); every value is a parameter.
+    sql = (
+        "SELECT id, contact, user_agent, expires, received "  # noqa: S608
+        f'FROM "{SipLocation._meta.db_table}" '
+        "WHERE username = %s AND domain = %s AND expires > %s ORDER BY expires, id"
+    )
+    rows = SipLocation.objects.raw(sql, [account.account_id, settings.SIP_DOMAIN, now])
     return [
         Phone(
             contact=row.contact,

@@ -173,3 +173,25 @@ def test_an_account_without_numbers_shows_a_dash(alice_client):
     html = alice_client.get("/").content.decode()
     numbers = html[html.index('data-testid="numbers"') :]
     assert numbers[: numbers.index("</ul>")].count("<li>—</li>") == 1
+
+
+def test_hunt_groups_are_listed_by_name_and_numbers_in_order(alice_client, alice, bob):
+    for name in ("Zespół B", "Sprzedaż", "Administracja"):
+        factories.make_hunt_group(alice, name=name)
+    factories.make_hunt_group(bob, name="Aaa Boba")
+    for number in ("48587654321", "48223809888", "48501000000"):
+        factories.make_number(alice, number)
+    html = alice_client.get("/").content.decode()
+    groups = html[html.index('id="w-groups"') :]
+    found = [name for name in ("Administracja", "Sprzedaż", "Zespół B") if name in groups]
+    assert found == ["Administracja", "Sprzedaż", "Zespół B"]
+    assert [groups.index(name) for name in found] == sorted(groups.index(name) for name in found)
+    assert "Aaa Boba" not in html
+    numbers = html[html.index('data-testid="numbers"') :]
+    numbers = numbers[: numbers.index("</ul>")]
+    assert numbers.count("<li>") == 3
+    assert (
+        numbers.index("+48223809888")
+        < numbers.index("+48501000000")
+        < numbers.index("+48587654321")
+    )
