@@ -12,17 +12,25 @@ worker's memory, that says so, so it holds with any number of workers.
 
 from __future__ import annotations
 
+import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import SimpleLazyObject
 
 from accounts import audit
 from accounts.client_address import client_address
@@ -43,6 +51,7 @@ class SessionStore(DatabaseSessionStore):
         self.address = address
         # The row as it was loaded or last saved: what a save keeps of it.
         self._row: SignedInSession | None = None
+        self.loaded_user: User | None = None
 
     @classmethod
     def get_model_class(cls) -> type[SignedInSession]:
@@ -50,10 +59,25 @@ class SessionStore(DatabaseSessionStore):
 
         return SignedInSession
 
-    # Django's own step of load() that reads the row (not in django-stubs).
+    # Django's own step of load() that reads the row (not in django-stubs), as Django's
+    # DatabaseSessionStore does it, with the user and the account in the same query.
     def _get_session_from_db(self) -> Any:
-        row: Any = super()._get_session_from_db()  # type: ignore[misc]
+        row: Any
+        try:
+            row = (
+                self.get_model_class()
+                .objects.select_related("user__account")
+                .get(session_key=self.session_key, expire_date__gt=timezone.now())
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation) as error:
+            if isinstance(error, SuspiciousOperation):
+                logger = logging.getLogger(f"django.security.{error.__class__.__name__}")
+                logger.warning(str(error))
+            self._session_key = None
+            row = None
         self._row = row
+        # Handed to the authentication backend by AuthenticationMiddleware (below).
+        self.loaded_user = None if row is None else row.user
         if row is not None and row.user_id is not None:
             now = timezone.now()
             if row.last_active_at is None or now - row.last_active_at >= LAST_ACTIVE_RESOLUTION:
@@ -78,6 +102,34 @@ class SessionStore(DatabaseSessionStore):
         row.last_active_at = timezone.now()
         self._row = row
         return row
+
+
+# The user of the request's session, read with its row, while Django asks the authentication
+# backend for the user (accounts.backends.AccountBackend): set for that call only.
+loaded_user: ContextVar[User | None] = ContextVar("loaded_user", default=None)
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, asking the database one question fewer on every signed-in request: the user
+    and the account come with the session's row (SessionStore), and Django's own checks of
+    them (the backend, the session's password hash) run as before."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _signed_in_user(request))  # type: ignore[assignment]
+
+
+def _signed_in_user(request: HttpRequest) -> Any:
+    # django.contrib.auth.middleware.get_user, with the session's user handed to the backend.
+    if not hasattr(request, "_cached_user"):
+        store = request.session
+        store.get(SESSION_KEY)  # loads the row, and its user with it
+        token = loaded_user.set(getattr(store, "loaded_user", None))
+        try:
+            request._cached_user = auth.get_user(request)  # type: ignore[attr-defined]
+        finally:
+            loaded_user.reset(token)
+    return request._cached_user  # type: ignore[attr-defined]
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

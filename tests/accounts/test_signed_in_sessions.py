@@ -154,3 +154,39 @@ def test_a_password_reset_ends_every_session_of_the_login(alice):
     assert response.status_code == 302
     assert not SignedInSession.objects.filter(user=alice.user).exists()
     assert signed_in.get("/").status_code == 302
+
+
+def test_a_signed_in_page_reads_the_session_with_its_user_and_account_in_one_query(alice):
+    client = sign_in(alice)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/balance/").status_code == 200
+    session_queries = [q["sql"] for q in queries if "accounts_signedinsession" in q["sql"]]
+    assert len(session_queries) == 1
+    assert "accounts_user" in session_queries[0] and "accounts_account" in session_queries[0]
+    assert not [q for q in queries if q["sql"].lstrip().startswith('SELECT "accounts_user"')]
+
+
+def test_the_session_user_is_checked_as_django_checks_it(alice):
+    # The user read with the session goes through the backend's and Django's checks: a user
+    # made inactive, or whose password changed elsewhere, is signed out on the next request.
+    client = sign_in(alice)
+    alice.user.is_active = False
+    alice.user.save()
+    assert client.get("/balance/")["Location"].startswith("/login/")
+    alice.user.is_active = True
+    alice.user.save()
+    client = sign_in(alice)
+    alice.user.set_password("Another-password-2026!")
+    alice.user.save()
+    assert client.get("/balance/")["Location"].startswith("/login/")
+
+
+def test_a_session_whose_user_was_deleted_signs_nobody_in(alice, bob):
+    client = sign_in(alice)
+    key = client.cookies["sessionid"].value
+    # db_constraint=False: the row may outlive its user (SignedInSession.user).
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_account WHERE id = %s", [alice.pk])
+        cursor.execute("DELETE FROM accounts_user WHERE id = %s", [alice.user.pk])
+    assert SignedInSession.objects.filter(session_key=key).exists()
+    assert client.get("/balance/")["Location"].startswith("/login/")
