@@ -60,7 +60,8 @@ class SessionStore(DatabaseSessionStore):
         return SignedInSession
 
     # Django's own step of load() that reads the row (not in django-stubs), as Django's
-    # DatabaseSessionStore does it, with the user and the account in the same query.
+    # DatabaseSessionStore does it, with the user and the account in the same query (a test
+    # fails if Django's changes: compare this with it then).
     def _get_session_from_db(self) -> Any:
         row: Any
         try:

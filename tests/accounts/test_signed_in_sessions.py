@@ -190,3 +190,24 @@ def test_a_session_whose_user_was_deleted_signs_nobody_in(alice, bob):
         cursor.execute("DELETE FROM accounts_user WHERE id = %s", [alice.user.pk])
     assert SignedInSession.objects.filter(session_key=key).exists()
     assert client.get("/balance/")["Location"].startswith("/login/")
+
+
+def test_djangos_step_that_the_session_engine_copies_is_unchanged():
+    # SessionStore._get_session_from_db is Django's own, with the user joined: if Django's
+    # changes (an upgrade), this fails, and ours must be compared with it again.
+    import inspect
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    assert inspect.getsource(SessionStore._get_session_from_db) == (
+        "    def _get_session_from_db(self):\n"
+        "        try:\n"
+        "            return self.model.objects.get(\n"
+        "                session_key=self.session_key, expire_date__gt=timezone.now()\n"
+        "            )\n"
+        "        except (self.model.DoesNotExist, SuspiciousOperation) as e:\n"
+        "            if isinstance(e, SuspiciousOperation):\n"
+        '                logger = logging.getLogger("django.security.%s" % e.__class__.__name__)\n'
+        "                logger.warning(str(e))\n"
+        "            self._session_key = None\n"
+    )
