@@ -237,9 +237,10 @@ def test_calls_are_paged_with_page_x_of_y(alice_client, alice):
     assert "+48000000019" in last and "+48000000000" in last
 
 
-def test_pages_beyond_the_middle_list_the_same_calls_as_plain_offsets(alice):
-    # The paginator reads the second half from the oldest end; the order must not change,
-    # even for calls that started at the same second.
+@pytest.mark.parametrize("direct_offset", [0, IndexPaginator.direct_offset])
+def test_pages_beyond_the_middle_list_the_same_calls_as_plain_offsets(alice, direct_offset):
+    # The paginator reads the second half from the oldest end, by ids first or (near the
+    # ends) directly; the order must not change, even for calls that started at the same second.
     same_time = timezone.now() - timedelta(days=1)
     for n in range(7):
         factories.make_call(alice, started_at=same_time, callee=f"+48{n:09d}")
@@ -250,6 +251,7 @@ def test_pages_beyond_the_middle_list_the_same_calls_as_plain_offsets(alice):
         .values_list("pk", flat=True)
     )
     paginator = IndexPaginator(filtered_calls(alice, {}), per_page=3)
+    paginator.direct_offset = direct_offset
     listed = [call.pk for n in paginator.page_range for call in paginator.page(n)]
     assert listed == expected
     assert [len(paginator.page(n)) for n in paginator.page_range] == [3, 3, 2]

@@ -33,9 +33,9 @@ def test_the_history_counts_once_until_the_calls_change(
     for hours in range(3):
         factories.make_call(alice, started_at=timezone.now() - timedelta(hours=hours + 1))
     assert "3 połączenia" in _count_text(alice_client)
-    # Session with user and account, ids, rows, count; once counted, the count comes from the
-    # cache: one query fewer.
-    with django_assert_num_queries(4) as counted:
+    # The session with its user and account, the page's rows, the count; once counted, the
+    # count comes from the cache: one query fewer.
+    with django_assert_num_queries(3) as counted:
         alice_client.get("/calls/?page=1&direction=out")
     with django_assert_num_queries(len(counted.captured_queries) - 1):
         alice_client.get("/calls/?page=1&direction=out")
