@@ -10,7 +10,8 @@ current time zone, `default`, konto's `hms` and `money`) and escaped as autoesca
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from html import escape
 
 from django import template
@@ -52,11 +53,11 @@ def call_rows(
     block_form = _block_form(context) if block else ""
     # What the filters look up for every value, looked up once.
     zone = timezone.get_current_timezone()
-    time_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    written_time = time_writer(formats.get_format("SHORT_DATETIME_FORMAT"))
     charge = money_format(account.currency)
     rows = []
     for call in calls:
-        started = dateformat.format(call.started_at.astimezone(zone), time_format)
+        started = written_time(call.started_at.astimezone(zone))
         cells = (
             f'<td data-label="{labels[0]}" class="text-nowrap">{escape(started)}</td>'
             f'<td data-label="{labels[1]}">{escape(call.caller or anonymous)}</td>'
@@ -76,6 +77,26 @@ def call_rows(
     if not rows:
         return empty_row(9 if block else 8)
     return mark_safe("\n".join(rows))  # noqa: S308  # every value above is escaped
+
+
+# Django's format characters that are plain numbers, as its DateFormat writes them. Both
+# languages' SHORT_DATETIME_FORMAT ("d-m-Y  H:i", "m/d/Y H:i") use nothing else.
+_NUMBERS = {
+    "d": "{0.day:02d}",
+    "m": "{0.month:02d}",
+    "Y": "{0.year:04d}",
+    "H": "{0.hour:02d}",
+    "i": "{0.minute:02d}",
+}
+
+
+def time_writer(date_format: str) -> Callable[[datetime], str]:
+    """dateformat.format(moment, date_format) for many moments. A format of plain numbers
+    (_NUMBERS) and punctuation becomes one str.format template: Django's formatter, which
+    reads the format again for every moment, was half of writing fifty rows."""
+    if all(c in _NUMBERS or not (c.isalpha() or c in "\\{}") for c in date_format):
+        return "".join(_NUMBERS.get(c, c) for c in date_format).format
+    return lambda moment: dateformat.format(moment, date_format)
 
 
 def _block_form(context: Context) -> str:
