@@ -176,3 +176,56 @@ def test_inputs_are_written_as_djangos_templates_write_them(widget, value, langu
             "field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates()
         )
     assert ours == djangos
+
+
+SELECT_SOURCE = (
+    '<select name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>'
+    "{% for group_name, group_choices, group_index in widget.optgroups %}{% if group_name %}\n"
+    '  <optgroup label="{{ group_name }}">{% endif %}{% for option in group_choices %}\n'
+    "  {% include option.template_name with widget=option %}{% endfor %}{% if group_name %}\n"
+    "  </optgroup>{% endif %}{% endfor %}\n"
+    "</select>\n"
+)
+SELECT_OPTION_SOURCE = (
+    "<option value=\"{{ widget.value|stringformat:'s' }}\""
+    '{% include "django/forms/widgets/attrs.html" %}>{{ widget.label }}</option>\n'
+)
+
+
+def test_the_select_it_writes_is_djangos_template_as_it_stands():
+    engine = DjangoTemplates().engine
+    assert engine.get_template("django/forms/widgets/select.html").template.source == SELECT_SOURCE
+    option = engine.get_template("django/forms/widgets/select_option.html").template.source
+    assert option == SELECT_OPTION_SOURCE
+
+
+SELECTS = [
+    (forms.Select(choices=[("a", "A"), ("b", 'B "<&>"')]), "b"),
+    (forms.Select(choices=GROUPED, attrs={"class": "form-select", "required": True}), "UTC"),
+    (forms.Select(choices=[("", "—"), (1, mark_safe("<i>one</i>")), (2, "two")]), 1),
+    (forms.Select(choices=[]), None),
+    (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
+    (forms.NullBooleanSelect(), True),
+]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize(("widget", "value"), SELECTS)
+def test_selects_are_written_as_djangos_templates_write_them(widget, value, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=FormRenderer())
+        djangos = widget.render(
+            "field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates()
+        )
+    assert ours == djangos
+
+
+def test_a_select_with_options_of_its_own_template_is_left_to_django():
+    class Fancy(forms.Select):
+        option_template_name = "django/forms/widgets/radio_option.html"
+
+    widget = Fancy(choices=[("a", "A")])
+    ours = widget.render("field", "a", renderer=FormRenderer())
+    assert ours == widget.render("field", "a", renderer=DjangoTemplates())
