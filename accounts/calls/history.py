@@ -10,12 +10,24 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from accounts.calls.cache import remembered
 from accounts.calls.forms import CallFilterForm
 from accounts.models import Account, CallRecord
 
 CALLS_PER_PAGE = 50
+# The history's columns as the page and the exports title them, up to the charge (whose title
+# each writes its own way).
+COLUMN_TITLES = (
+    gettext_lazy("Start time"),
+    gettext_lazy("Caller"),
+    gettext_lazy("Callee"),
+    gettext_lazy("Direction"),
+    gettext_lazy("Duration"),
+    gettext_lazy("Result"),
+    gettext_lazy("Description"),
+)
 EXPORT_CHUNK_SIZE = 5000
 
 

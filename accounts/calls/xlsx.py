@@ -28,7 +28,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from accounts import spreadsheet
-from accounts.calls.history import ExportedCall
+from accounts.calls.history import COLUMN_TITLES, ExportedCall
 from accounts.calls.local_times import LocalClock
 from accounts.models import Account, CallRecord
 from accounts.models.calls import shown_choices
@@ -49,13 +49,7 @@ WIDTHS = (20, 18, 18, 14, 10, 18, 45, 14)
 def columns(account: Account) -> list[str]:
     """The history page's column titles (templates/accounts/calls.html), in the active language."""
     return [
-        _("Start time"),
-        _("Caller"),
-        _("Callee"),
-        _("Direction"),
-        _("Duration"),
-        _("Result"),
-        _("Description"),
+        *(str(title) for title in COLUMN_TITLES),
         _("Charge (%(currency)s)") % {"currency": account.currency},
     ]
 

@@ -20,6 +20,7 @@ from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from accounts.calls.history import COLUMN_TITLES
 from accounts.models import Account, CallRecord
 from accounts.templatetags.konto import empty_row, hms, money_format
 
@@ -36,19 +37,7 @@ def call_rows(
 ) -> SafeString:
     """The <tr> of each call, or the "no data" row; with `block` (call screening on) a last
     cell offering to block the caller of an incoming call."""
-    labels = [
-        escape(label)
-        for label in (
-            _("Start time"),
-            _("Caller"),
-            _("Callee"),
-            _("Direction"),
-            _("Duration"),
-            _("Result"),
-            _("Description"),
-            _("Charge"),
-        )
-    ]
+    labels = [escape(str(title)) for title in (*COLUMN_TITLES, _("Charge"))]
     anonymous = _("anonymous")
     block_form = _block_form(context) if block else ""
     # What the filters look up for every value, looked up once.
