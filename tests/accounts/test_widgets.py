@@ -165,19 +165,6 @@ WIDGETS = [
 ]
 
 
-@pytest.mark.parametrize("language", ["pl", "en"])
-@pytest.mark.parametrize(("widget", "value"), WIDGETS)
-def test_inputs_are_written_as_djangos_templates_write_them(widget, value, language):
-    from django.utils import translation
-
-    with translation.override(language):
-        ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=FormRenderer())
-        djangos = widget.render(
-            "field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates()
-        )
-    assert ours == djangos
-
-
 SELECT_SOURCE = (
     '<select name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>'
     "{% for group_name, group_choices, group_index in widget.optgroups %}{% if group_name %}\n"
@@ -210,8 +197,8 @@ SELECTS = [
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])
-@pytest.mark.parametrize(("widget", "value"), SELECTS)
-def test_selects_are_written_as_djangos_templates_write_them(widget, value, language):
+@pytest.mark.parametrize(("widget", "value"), [*WIDGETS, *SELECTS])
+def test_inputs_and_selects_are_written_as_djangos_templates_write_them(widget, value, language):
     from django.utils import translation
 
     with translation.override(language):
