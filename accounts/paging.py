@@ -86,8 +86,7 @@ class IndexPaginator(Paginator, Generic[_M]):
             ids.reverse()
         else:
             ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        by_pk = {
-            row.pk: row for row in queryset.model._default_manager.filter(pk__in=ids).order_by()
-        }
+        # The same rows the list has (instances or values), without its ordering.
+        by_pk = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
         # A row deleted between the two reads is skipped rather than failing the page.
         return self._get_page([by_pk[pk] for pk in ids if pk in by_pk], number, self)

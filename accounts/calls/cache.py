@@ -73,8 +73,9 @@ def rendering_key(account: Account) -> str:
 def remembered(account: Account, what: str, compute: Callable[[], T]) -> T:
     """`compute()` for the account's calls as they are now, from the cache while they stay so.
 
-    `what` names the answer exactly (for a query, its SQL with the parameters in it), so two
-    different questions never share an entry.
+    `what` names the answer exactly (everything the question depends on besides the calls:
+    its filters, the zone its days are read in), so two different questions never share an
+    entry.
     """
     digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
     key = f"calls:{calls_state(account)}:{digest}"

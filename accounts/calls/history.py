@@ -29,6 +29,19 @@ COLUMN_TITLES = (
     gettext_lazy("Description"),
 )
 EXPORT_CHUNK_SIZE = 5000
+# What a row of the page's table reads (accounts.templatetags.call_history), with the key the
+# paginator reads a page by.
+TABLE_COLUMNS = (
+    "pk",
+    "started_at",
+    "caller",
+    "callee",
+    "direction",
+    "duration",
+    "disposition",
+    "description",
+    "charge",
+)
 
 
 class ExportedCall(NamedTuple):
@@ -149,9 +162,26 @@ def filtered_calls(account: Account, filters: Mapping[str, Any]) -> QuerySet[Cal
     return calls.order_by("-started_at", "-id")
 
 
-def count_calls(account: Account, calls: QuerySet[CallRecord]) -> int:
-    """How many calls a list of the account's calls holds, counted once per change of its calls."""
-    return remembered(account, f"count {calls.query}", calls.count)
+def table_rows(calls: QuerySet[CallRecord]) -> QuerySet[Any]:
+    """The calls as the page's table reads them: its columns as named rows, no model instances
+    (building fifty of them with every column took longer than the query)."""
+    return calls.values_list(*TABLE_COLUMNS, named=True)
+
+
+def count_calls(account: Account, filters: Mapping[str, Any]) -> int:
+    """How many calls `filtered_calls(account, filters)` holds, counted once per change of the
+    account's calls.
+
+    The filters that narrow the list (filtered_calls ignores empty ones) and the zone their days
+    are read in name the count exactly, and cost nothing to write down; the query's SQL, which
+    named it before, took half a millisecond to compile on every page.
+    """
+    narrowing = sorted((name, str(value)) for name, value in filters.items() if value)
+    return remembered(
+        account,
+        f"count in {account.time_zone} of {narrowing!r}",
+        filtered_calls(account, filters).count,
+    )
 
 
 def calls_for_export(calls: QuerySet[CallRecord]) -> Iterator[ExportedCall]:

@@ -18,6 +18,7 @@ from accounts.calls.history import (
     calls_for_export,
     count_calls,
     filtered_calls,
+    table_rows,
 )
 from accounts.decorators import customer_required
 from accounts.http import CustomerRequest
@@ -31,10 +32,11 @@ def calls(request: CustomerRequest) -> HttpResponse:
     account = request.account
     form = CallFilterForm(request.GET)
     form.is_valid()  # errors are shown at their fields; the valid filters still apply
+    filters = form.cleaned_data
     paginator = IndexPaginator(
-        filtered_calls(account, form.cleaned_data),
+        table_rows(filtered_calls(account, filters)),
         CALLS_PER_PAGE,
-        counted=lambda calls: count_calls(account, calls),
+        counted=lambda _rows: count_calls(account, filters),
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from django import template
 from django.template.context import Context
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.calls.history import COLUMN_TITLES
 from accounts.models import Account, CallRecord
+from accounts.models.calls import shown_choices
 from accounts.templatetags.konto import empty_row, hms, money_format
 
 register = template.Library()
@@ -32,11 +34,10 @@ _NUMBER_MARK = "\x00number\x00"
 
 
 @register.simple_tag(takes_context=True)
-def call_rows(
-    context: Context, calls: Iterable[CallRecord], account: Account, block: bool
-) -> SafeString:
-    """The <tr> of each call, or the "no data" row; with `block` (call screening on) a last
-    cell offering to block the caller of an incoming call."""
+def call_rows(context: Context, calls: Iterable[Any], account: Account, block: bool) -> SafeString:
+    """The <tr> of each call (rows of accounts.calls.history.table_rows, or calls), or the
+    "no data" row; with `block` (call screening on) a last cell offering to block the caller of
+    an incoming call."""
     labels = [escape(str(title)) for title in (*COLUMN_TITLES, _("Charge"))]
     anonymous = _("anonymous")
     block_form = _block_form(context) if block else ""
@@ -44,6 +45,8 @@ def call_rows(
     zone = timezone.get_current_timezone()
     written_time = time_writer(formats.get_format("SHORT_DATETIME_FORMAT"))
     charge = money_format(account.currency)
+    directions = shown_choices(CallRecord.Direction)
+    dispositions = shown_choices(CallRecord.Disposition)
     rows = []
     for call in calls:
         started = written_time(call.started_at.astimezone(zone))
@@ -51,9 +54,9 @@ def call_rows(
             f'<td data-label="{labels[0]}" class="text-nowrap">{escape(started)}</td>'
             f'<td data-label="{labels[1]}">{escape(call.caller or anonymous)}</td>'
             f'<td data-label="{labels[2]}">{escape(call.callee)}</td>'
-            f'<td data-label="{labels[3]}">{escape(call.direction_label)}</td>'
+            f'<td data-label="{labels[3]}">{escape(directions.get(call.direction, call.direction))}</td>'
             f'<td data-label="{labels[4]}" class="konto-amount">{hms(call.duration)}</td>'
-            f'<td data-label="{labels[5]}">{escape(call.disposition_label)}</td>'
+            f'<td data-label="{labels[5]}">{escape(dispositions.get(call.disposition, call.disposition))}</td>'
             f'<td data-label="{labels[6]}">{escape(call.description)}</td>'
             f'<td data-label="{labels[7]}" class="konto-amount">'
             f"{escape(charge(call.charge))}</td>"

@@ -74,6 +74,27 @@ def test_a_filtered_count_is_its_own(alice_client, alice):
     assert "0 połączeń spełnia" in _count_text(alice_client, "/calls/?number=999")
 
 
+def test_a_count_by_dates_follows_the_time_zone(alice_client, alice):
+    # 23:30 UTC on 1 March is 2 March in Warsaw and still 1 March in London: the same filter
+    # asks another question once the zone changes, and must not get the cached answer.
+    factories.make_call(alice, started_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
+    url = "/calls/?date_from=2026-03-02&date_to=2026-03-02"
+    alice.time_zone = "Europe/Warsaw"
+    alice.save(update_fields=["time_zone"])
+    assert "1 połączenie spełnia" in _count_text(alice_client, url)
+    alice.time_zone = "Europe/London"
+    alice.save(update_fields=["time_zone"])
+    assert "0 połączeń spełnia" in _count_text(alice_client, url)
+
+
+def test_an_empty_filter_counts_as_no_filter(alice_client, alice, django_assert_num_queries):
+    factories.make_call(alice)
+    assert "1 połączenie" in _count_text(alice_client)
+    # "?number=&direction=" narrows nothing: the unfiltered count, already cached, answers it.
+    with django_assert_num_queries(2):
+        alice_client.get("/calls/?number=&direction=")
+
+
 def test_a_call_saved_alone_raises_the_version(alice):
     factories.make_call(alice)
     factories.make_call(alice)
