@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 Choice = tuple[Any, Any]
 
 
-def _html(text: Any) -> str:
+def html(text: Any) -> str:
     """As Django's conditional_escape(): safe strings as they are, the rest escaped (its escape()
     is this one, behind a check for lazy strings that costs more than the escaping)."""
     return text.__html__() if hasattr(text, "__html__") else escape(str(text))
@@ -26,7 +26,7 @@ def _attributes(attrs: dict[str, Any]) -> str:
     # As django/forms/widgets/attrs.html writes them: in their order, False left out, True as a
     # bare name (Django's flatatt() would sort them).
     return "".join(
-        f" {_html(name)}" if value is True else f' {_html(name)}="{_html(value)}"'
+        f" {html(name)}" if value is True else f' {html(name)}="{html(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -90,14 +90,14 @@ def select_html(widget: dict[str, Any]) -> str:
     """django/forms/widgets/select.html with its select_option.html, as they write it (line
     breaks and indentation included), for a Select's context: two small selects through the
     templates were a tenth of Spis połączeń."""
-    parts = [f'<select name="{_html(widget["name"])}"{_attributes(widget["attrs"])}>']
+    parts = [f'<select name="{html(widget["name"])}"{_attributes(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_html(group_name)}">')
+            parts.append(f'\n  <optgroup label="{html(group_name)}">')
         for option in options:
             parts.append(
-                f'\n  <option value="{_html(option["value"])}"{_attributes(option["attrs"])}>'
-                f"{_html(option['label'])}</option>\n"
+                f'\n  <option value="{html(option["value"])}"{_attributes(option["attrs"])}>'
+                f"{html(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -108,9 +108,9 @@ def select_html(widget: dict[str, Any]) -> str:
 def input_html(widget: dict[str, Any]) -> str:
     """django/forms/widgets/input.html for a widget's context."""
     value = widget["value"]
-    written = "" if value is None else f' value="{_html(value)}"'
+    written = "" if value is None else f' value="{html(value)}"'
     return (
-        f'<input type="{_html(widget["type"])}" name="{_html(widget["name"])}"{written}'
+        f'<input type="{html(widget["type"])}" name="{html(widget["name"])}"{written}'
         f"{_attributes(widget['attrs'])}>"
     )
 
@@ -124,10 +124,10 @@ def _pieces(choices: Iterable[Choice]) -> Iterator[tuple[str | None, str]]:
         else:
             group_name, options = None, [(option_value, option_label)]
         if group_name:
-            yield None, f'<optgroup label="{_html(group_name)}">'
+            yield None, f'<optgroup label="{html(group_name)}">'
         for code, label in options:
             code = "" if code is None else str(code)
-            yield code, f'<option value="{escape(code)}">{_html(label)}</option>'
+            yield code, f'<option value="{escape(code)}">{html(label)}</option>'
         if group_name:
             yield None, "</optgroup>"
 

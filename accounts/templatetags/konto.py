@@ -10,6 +10,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import crispy_field
+
 register = template.Library()
 
 
@@ -84,3 +86,6 @@ def crispy_pack_field(context: template.Context) -> SafeString:
         "bootstrap5/field.html", skip=[context.template.origin]
     )
     return pack_field.render(context)
+
+
+register.simple_tag(crispy_field.written_field, takes_context=True, name="written_field")

@@ -54,6 +54,11 @@ class EveryKind(forms.Form):
     note = forms.CharField(widget=forms.Textarea, required=False)
     secret = forms.CharField(widget=forms.HiddenInput, required=False)
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # One widget written in a <fieldset> (accounts.crispy_field) and one of several widgets
+    # (the template's own branch).
+    born = forms.DateField(widget=forms.SelectDateWidget, help_text="Your birthday")
+    meeting = forms.SplitDateTimeField(required=False)
+    many_picks = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")])
 
 
 def _forms(alice) -> list[forms.BaseForm]:
