@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
+from django.utils.functional import SimpleLazyObject
 
 _M = TypeVar("_M", bound=Model)
 
@@ -59,6 +60,8 @@ class IndexPaginator(Paginator, Generic[_M]):
         ) -> Page[_M]: ...
 
     def page(self, number: int | str) -> Page[_M]:
+        """The page, its rows read when they are first used: a page whose rendering is cached
+        (Spis połączeń's first page) never reads them."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -66,6 +69,10 @@ class IndexPaginator(Paginator, Generic[_M]):
             top = self.count
         if top <= bottom:
             return self._get_page([], number, self)
+        rows = SimpleLazyObject(lambda: self._rows(bottom, top))
+        return self._get_page(rows, number, self)  # type: ignore[arg-type]  # a lazy list
+
+    def _rows(self, bottom: int, top: int) -> list[_M]:
         queryset = self.object_list
         # Closer to the end: read from the other end of the index, then turn around.
         from_end = bottom > self.count - top
@@ -74,9 +81,8 @@ class IndexPaginator(Paginator, Generic[_M]):
             if from_end:
                 rows = list(queryset.reverse()[self.count - top : self.count - bottom])
                 rows.reverse()
-            else:
-                rows = list(queryset[bottom:top])
-            return self._get_page(rows, number, self)
+                return rows
+            return list(queryset[bottom:top])
         if from_end:
             ids = list(
                 queryset.reverse().values_list("pk", flat=True)[
@@ -89,4 +95,4 @@ class IndexPaginator(Paginator, Generic[_M]):
         # The same rows the list has (instances or values), without its ordering.
         by_pk = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
         # A row deleted between the two reads is skipped rather than failing the page.
-        return self._get_page([by_pk[pk] for pk in ids if pk in by_pk], number, self)
+        return [by_pk[pk] for pk in ids if pk in by_pk]

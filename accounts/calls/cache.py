@@ -77,10 +77,16 @@ def remembered(account: Account, what: str, compute: Callable[[], T]) -> T:
     its filters, the zone its days are read in), so two different questions never share an
     entry.
     """
-    digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
-    key = f"calls:{calls_state(account)}:{digest}"
+    key = cache_key(account, what)
     found = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found, TIMEOUT)
     return found
+
+
+def cache_key(account: Account, what: str) -> str:
+    """The key of an answer about the account's calls as they are now; `what` names it exactly
+    and may hold any text (it is hashed: keys stay short and valid for every cache backend)."""
+    digest = hashlib.blake2b(what.encode(), digest_size=16).hexdigest()
+    return f"calls:{calls_state(account)}:{digest}"

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from accounts.calls.cache import remembered
+from accounts.calls.cache import cache_key, remembered, rendering_key
 from accounts.calls.forms import CallFilterForm
 from accounts.models import Account, CallRecord
 
@@ -168,19 +168,32 @@ def table_rows(calls: QuerySet[CallRecord]) -> QuerySet[Any]:
     return calls.values_list(*TABLE_COLUMNS, named=True)
 
 
+def filters_key(account: Account, filters: Mapping[str, Any]) -> str:
+    """What `filtered_calls(account, filters)` asks, for cache keys: the filters that narrow
+    the list (filtered_calls ignores empty ones) and the zone their days are read in. It costs
+    nothing to write down; the query's SQL, which named the count before, took half a
+    millisecond to compile on every page."""
+    narrowing = sorted((name, str(value)) for name, value in filters.items() if value)
+    return f"in {account.time_zone} of {narrowing!r}"
+
+
 def count_calls(account: Account, filters: Mapping[str, Any]) -> int:
     """How many calls `filtered_calls(account, filters)` holds, counted once per change of the
-    account's calls.
-
-    The filters that narrow the list (filtered_calls ignores empty ones) and the zone their days
-    are read in name the count exactly, and cost nothing to write down; the query's SQL, which
-    named it before, took half a millisecond to compile on every page.
-    """
-    narrowing = sorted((name, str(value)) for name, value in filters.items() if value)
+    account's calls."""
     return remembered(
-        account,
-        f"count in {account.time_zone} of {narrowing!r}",
-        filtered_calls(account, filters).count,
+        account, f"count {filters_key(account, filters)}", filtered_calls(account, filters).count
+    )
+
+
+def first_page_key(account: Account, filters: Mapping[str, Any]) -> str:
+    """The cache key of the rows of the history's first page for these filters
+    (accounts.templatetags.call_history): they are written once per change of the calls, the
+    zone, day, currency and language (rendering_key) and of call screening (the "Block this
+    number" column). Only the first page is kept: it is the one people open, and keeping every
+    page of every search would fill the cache with pages read once."""
+    block = account.call_screening_enabled
+    return cache_key(
+        account, f"first page {rendering_key(account)} {block} {filters_key(account, filters)}"
     )
 
 

@@ -18,6 +18,7 @@ from accounts.calls.history import (
     calls_for_export,
     count_calls,
     filtered_calls,
+    first_page_key,
     table_rows,
 )
 from accounts.decorators import customer_required
@@ -42,7 +43,13 @@ def calls(request: CustomerRequest) -> HttpResponse:
     return render(
         request,
         "accounts/calls.html",
-        {"form": form, "page": page, "filtered": _is_filtered(form)},
+        {
+            "form": form,
+            "page": page,
+            "filtered": _is_filtered(form),
+            # The first page's rows are kept rendered; its query runs only when they are not.
+            "rows_key": first_page_key(account, filters) if page.number == 1 else "",
+        },
     )
 
 

@@ -16,11 +16,13 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.core.cache import cache
 from django.template.context import Context
 from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from accounts.calls.cache import TIMEOUT
 from accounts.calls.history import COLUMN_TITLES
 from accounts.models import Account, CallRecord
 from accounts.models.calls import shown_choices
@@ -28,16 +30,41 @@ from accounts.templatetags.konto import empty_row, hms, money_format
 
 register = template.Library()
 
-# Stands for the number while "Block this number" is rendered once per page (below): escaping
-# leaves it as it is, and no URL, token or text of the form can contain a NUL.
+# Stand for the parts of "Block this number" that differ from row to row (the number) or from
+# request to request (the CSRF token, the way back), while the rows are written once: escaping
+# leaves them as they are, and no URL, token or text of the form can contain a NUL.
 _NUMBER_MARK = "\x00number\x00"
+_TOKEN_MARK = "\x00token\x00"
+_RETURN_MARK = "\x00return\x00"
 
 
 @register.simple_tag(takes_context=True)
-def call_rows(context: Context, calls: Iterable[Any], account: Account, block: bool) -> SafeString:
+def call_rows(
+    context: Context, calls: Iterable[Any], account: Account, block: bool, key: str = ""
+) -> SafeString:
     """The <tr> of each call (rows of accounts.calls.history.table_rows, or calls), or the
     "no data" row; with `block` (call screening on) a last cell offering to block the caller of
-    an incoming call."""
+    an incoming call.
+
+    With a `key` (accounts.calls.views.first_page_key) the rows are written once and kept in
+    the cache under it, with marks where each request's CSRF token and way back go; `calls`
+    are then read only when the rows are written.
+    """
+    if not key:
+        written = _written_rows(context, calls, account, block)
+    else:
+        written = cache.get(key)
+        if written is None:
+            written = _written_rows(context, calls, account, block)
+            cache.set(key, written, TIMEOUT)
+    if block:
+        request = context["request"]
+        written = written.replace(_TOKEN_MARK, escape(str(context.get("csrf_token", ""))))
+        written = written.replace(_RETURN_MARK, escape(request.get_full_path()))
+    return mark_safe(written)  # noqa: S308  # every value is escaped (_written_rows)
+
+
+def _written_rows(context: Context, calls: Iterable[Any], account: Account, block: bool) -> str:
     labels = [escape(str(title)) for title in (*COLUMN_TITLES, _("Charge"))]
     anonymous = _("anonymous")
     block_form = _block_form(context) if block else ""
@@ -50,13 +77,15 @@ def call_rows(context: Context, calls: Iterable[Any], account: Account, block: b
     rows = []
     for call in calls:
         started = written_time(call.started_at.astimezone(zone))
+        direction = directions.get(call.direction, call.direction)
+        disposition = dispositions.get(call.disposition, call.disposition)
         cells = (
             f'<td data-label="{labels[0]}" class="text-nowrap">{escape(started)}</td>'
             f'<td data-label="{labels[1]}">{escape(call.caller or anonymous)}</td>'
             f'<td data-label="{labels[2]}">{escape(call.callee)}</td>'
-            f'<td data-label="{labels[3]}">{escape(directions.get(call.direction, call.direction))}</td>'
+            f'<td data-label="{labels[3]}">{escape(direction)}</td>'
             f'<td data-label="{labels[4]}" class="konto-amount">{hms(call.duration)}</td>'
-            f'<td data-label="{labels[5]}">{escape(dispositions.get(call.disposition, call.disposition))}</td>'
+            f'<td data-label="{labels[5]}">{escape(disposition)}</td>'
             f'<td data-label="{labels[6]}">{escape(call.description)}</td>'
             f'<td data-label="{labels[7]}" class="konto-amount">'
             f"{escape(charge(call.charge))}</td>"
@@ -67,8 +96,8 @@ def call_rows(context: Context, calls: Iterable[Any], account: Account, block: b
             cells += f"<td>{form}</td>"
         rows.append(f"<tr>{cells}</tr>")
     if not rows:
-        return empty_row(9 if block else 8)
-    return mark_safe("\n".join(rows))  # noqa: S308  # every value above is escaped
+        return str(empty_row(9 if block else 8))
+    return "\n".join(rows)
 
 
 # Django's format characters that are plain numbers, as its DateFormat writes them. Both
@@ -92,9 +121,9 @@ def time_writer(date_format: str) -> Callable[[datetime], str]:
 
 
 def _block_form(context: Context) -> str:
-    """_block_number.html (the one home of that form) rendered once for the page, with a mark
-    where each row's number goes: it differs from row to row only by the number."""
+    """_block_number.html (the one home of that form) rendered once for the page, with marks
+    where each row's number, the request's CSRF token and its way back go."""
     assert context.template is not None  # a simple tag renders inside a template
     form = context.template.engine.get_template("_block_number.html")
-    with context.push(number=_NUMBER_MARK):
+    with context.push(number=_NUMBER_MARK, csrf_token=_TOKEN_MARK, return_to=_RETURN_MARK):
         return form.render(context)

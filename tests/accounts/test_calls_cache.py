@@ -4,10 +4,12 @@ this process or another, makes the next page compute them afresh."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from accounts.calls.cache import note_calls_changed
@@ -28,17 +30,19 @@ def _count_text(client, url: str = "/calls/") -> str:
 
 
 def test_the_history_counts_once_until_the_calls_change(
-    alice_client, alice, django_assert_num_queries
+    alice_client, alice, django_assert_num_queries, monkeypatch
 ):
+    monkeypatch.setattr("accounts.calls.views.CALLS_PER_PAGE", 1)
     for hours in range(3):
         factories.make_call(alice, started_at=timezone.now() - timedelta(hours=hours + 1))
     assert "3 połączenia" in _count_text(alice_client)
     # The session with its user and account, the page's rows, the count; once counted, the
-    # count comes from the cache: one query fewer.
+    # count comes from the cache: one query fewer. (A second page: the first page's rows are
+    # kept as well, below.)
     with django_assert_num_queries(3) as counted:
-        alice_client.get("/calls/?page=1&direction=out")
+        alice_client.get("/calls/?page=2&direction=out")
     with django_assert_num_queries(len(counted.captured_queries) - 1):
-        alice_client.get("/calls/?page=1&direction=out")
+        alice_client.get("/calls/?page=2&direction=out")
 
 
 def test_an_import_shows_at_once_in_the_count_and_the_chart(alice_client, alice, tmp_path):
@@ -90,9 +94,54 @@ def test_a_count_by_dates_follows_the_time_zone(alice_client, alice):
 def test_an_empty_filter_counts_as_no_filter(alice_client, alice, django_assert_num_queries):
     factories.make_call(alice)
     assert "1 połączenie" in _count_text(alice_client)
-    # "?number=&direction=" narrows nothing: the unfiltered count, already cached, answers it.
-    with django_assert_num_queries(2):
+    # "?number=&direction=" narrows nothing: the unfiltered count and first page, already
+    # cached, answer it (only the session is read).
+    with django_assert_num_queries(1):
         alice_client.get("/calls/?number=&direction=")
+
+
+def test_the_first_pages_rows_are_written_once_until_the_calls_change(
+    alice_client, alice, django_assert_num_queries
+):
+    factories.make_call(alice, callee="+48501000001")
+    assert "+48501000001" in _count_text(alice_client)
+    with django_assert_num_queries(1):  # the session: the count and the rows are kept
+        assert "+48501000001" in _count_text(alice_client)
+    factories.make_call(alice, callee="+48501000002")
+    html = _count_text(alice_client)
+    assert "+48501000002" in html and "2 połączenia" in html
+
+
+def test_the_kept_rows_follow_the_language_and_call_screening(alice_client, alice):
+    factories.make_call(alice, direction="in", caller="+48601765432", callee=alice.phone)
+    assert "Przychodzące" in _count_text(alice_client)
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    html = _count_text(alice_client)
+    assert "Incoming" in html and "Przychodzące" not in html
+    assert "Block this number" not in html
+    factories.enable_screening(alice)
+    assert "Block this number" in _count_text(alice_client)
+
+
+def test_kept_rows_carry_each_browsers_own_token_and_way_back(alice):
+    # The rows with "Block this number" are written once: the CSRF token and the page to come
+    # back to must still be those of the request that shows them.
+    factories.enable_screening(alice)
+    factories.make_call(alice, direction="in", caller="+48601765432", callee=alice.phone)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for browser in (first, second):
+        browser.force_login(alice.user)
+    _count_text(first)  # writes the rows
+    html = _count_text(second, "/calls/?number=&page=1")  # the same first page, kept
+    form = re.search(r'<form method="post" action="/centrex/screening/block/">(.*?)</form>', html)
+    assert form is not None and "\x00" not in html
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1)))
+    assert fields["next"] == "/calls/?number=&amp;page=1"
+    fields["next"] = "/calls/?number=&page=1"
+    response = second.post("/centrex/screening/block/", fields)
+    assert response.status_code == 302 and response["Location"] == "/calls/?number=&page=1"
+    assert alice.screening_rules.get(is_blocklist=True).patterns == ["+48601765432"]
 
 
 def test_a_call_saved_alone_raises_the_version(alice):
