@@ -4,34 +4,19 @@ DATABASE_PREPARE_THRESHOLD=0 says a pooler in front cannot follow them."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from accounts.models import Account
 from tests import factories
-
-PRINT_OPTIONS = (
-    "import django, json; from django.conf import settings; django.setup(); "
-    "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
-)
+from tests.settings_probe import setting
 
 
 def _options(**env: str) -> dict[str, object]:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "konto.settings", **env}
-    printed = subprocess.run(
-        [sys.executable, "-c", PRINT_OPTIONS],
-        env=environment,
-        cwd=Path(__file__).resolve().parents[1],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(printed)
+    return json.loads(
+        setting("json.dumps(settings.DATABASES['default'].get('OPTIONS', {}))", **env)
+    )
 
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/konto"

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
 from konto.redis_cache import RedisCache
+from tests.settings_probe import setting
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -28,22 +26,8 @@ def cache() -> RedisCache:
 
 
 def test_settings_use_it_for_a_redis_cache_url() -> None:
-    env = {**os.environ, "CACHE_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "konto.settings"}
-    printed = subprocess.run(
-        [sys.executable, "-c", PRINT_BACKEND],
-        env=env,
-        cwd=Path(__file__).resolve().parents[1],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert printed.strip() == "konto.redis_cache.RedisCache"
-
-
-PRINT_BACKEND = (
-    "import django; from django.conf import settings; django.setup(); "
-    "print(settings.CACHES['default']['BACKEND'])"
-)
+    backend = setting("settings.CACHES['default']['BACKEND']", CACHE_URL=REDIS_URL)
+    assert backend == "konto.redis_cache.RedisCache"
 
 
 def test_one_client_serves_every_operation(cache) -> None:
