@@ -61,15 +61,14 @@ class SessionStore(DatabaseSessionStore):
 
     # Django's own step of load() that reads the row (not in django-stubs), as Django's
     # DatabaseSessionStore does it, with the user and the account in the same query (a test
-    # fails if Django's changes: compare this with it then).
+    # fails if Django's changes: compare this with it then), whose SQL is written once
+    # (accounts.security.session_row).
     def _get_session_from_db(self) -> Any:
+        from accounts.security.session_row import signed_in_session
+
         row: Any
         try:
-            row = (
-                self.get_model_class()
-                .objects.select_related("user__account")
-                .get(session_key=self.session_key, expire_date__gt=timezone.now())
-            )
+            row = signed_in_session(self.session_key, timezone.now())
         except (self.model.DoesNotExist, SuspiciousOperation) as error:
             if isinstance(error, SuspiciousOperation):
                 logger = logging.getLogger(f"django.security.{error.__class__.__name__}")
