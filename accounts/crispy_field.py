@@ -4,9 +4,10 @@ the fields most forms consist of: one text-like input or one select.
 
 That template, already cut to a sixth of the pack's conditions, was still the largest piece
 of a page with a form: the five filters of Spis połączeń cost more than its fifty rows. The
-markup is the template's byte for byte (tests/accounts/test_crispy_field.py compares every
-field of every project form with the pack's own template); check boxes, radio buttons, files
-and hidden fields stay with the template.
+markup is what the template wrote, byte for byte (checked for every field of every project form
+when this was written); tests/accounts/test_crispy_field.py compares every such field, empty and
+with errors, with the pack's own template. Check boxes, radio buttons, files, multi-widgets and
+hidden fields stay with the template.
 """
 
 from __future__ import annotations
