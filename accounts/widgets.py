@@ -61,9 +61,9 @@ class FormRenderer(DjangoTemplates):
     Each input went through three of Django's templates (its own, input.html, attrs.html),
     about 0.2 ms: the seventeen fields of "Mój profil" or the forty of the admin's account page
     paid it for every field. This writes what input.html writes (the same attributes in the
-    same order, escaped the same way), and select.html what it writes; every other template
-    (text areas, radio buttons, error lists, the admin's own widgets) is rendered by Django as
-    before.
+    same order, escaped the same way), and select.html and textarea.html what they write; every
+    other template (radio buttons, error lists, the admin's own widgets) is rendered by Django
+    as before.
     """
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
@@ -71,10 +71,13 @@ class FormRenderer(DjangoTemplates):
             return input_html(context["widget"])
         if template_name == SELECT_TEMPLATE and _plain_options(context["widget"]):
             return select_html(context["widget"])
+        if template_name == TEXTAREA_TEMPLATE:
+            return textarea_html(context["widget"])
         return super().render(template_name, context, request)
 
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 SELECT_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
@@ -103,6 +106,15 @@ def select_html(widget: dict[str, Any]) -> str:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+def textarea_html(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/textarea.html for a widget's context (its line break included)."""
+    value = widget["value"]
+    return (
+        f'<textarea name="{html(widget["name"])}"{_attributes(widget["attrs"])}>\n'
+        f"{html(value) if value else ''}</textarea>"
+    )
 
 
 def input_html(widget: dict[str, Any]) -> str:

@@ -162,6 +162,11 @@ WIDGETS = [
     (forms.CheckboxInput(), False),
     (forms.URLInput(), "https://example.com/?a=1&b=2"),
     (forms.FileInput(), None),
+    (forms.Textarea(), "two\nlines, <b>\"quoted\"</b> & 'more'"),
+    (forms.Textarea(attrs={"rows": 3, "maxlength": 500, "required": True}), ""),
+    (forms.Textarea(), None),
+    (forms.Textarea(), 0),
+    (forms.Textarea(), mark_safe("<safe>")),
 ]
 
 
@@ -179,11 +184,19 @@ SELECT_OPTION_SOURCE = (
 )
 
 
-def test_the_select_it_writes_is_djangos_template_as_it_stands():
+TEXTAREA_SOURCE = (
+    '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
+    "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>\n"
+)
+
+
+def test_the_select_and_textarea_it_writes_are_djangos_templates_as_they_stand():
     engine = DjangoTemplates().engine
     assert engine.get_template("django/forms/widgets/select.html").template.source == SELECT_SOURCE
     option = engine.get_template("django/forms/widgets/select_option.html").template.source
     assert option == SELECT_OPTION_SOURCE
+    textarea = engine.get_template("django/forms/widgets/textarea.html").template.source
+    assert textarea == TEXTAREA_SOURCE
 
 
 SELECTS = [
