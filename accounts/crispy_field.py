@@ -34,29 +34,40 @@ _LAYOUT = (
 
 
 def written_field(context: Context) -> str:
-    """The field of field.html's context, written here; "" when the template writes it (a
-    layout with settings of its own, a hidden field, a check box, choices, files)."""
+    """The field of field.html's context, written here: by the pack's own template for a layout
+    with settings of its own, as Django writes it when hidden, in Python when plain (one input
+    or select); "" for the rest (check boxes, choices, files, multi-widgets), which field.html
+    writes itself."""
     if (
         any(context.get(name) for name in _LAYOUT)
         or not context.get("form_show_labels")
         or not context.get("form_show_errors")
     ):
-        return ""
+        return _pack_field(context)
     field = context.get("field")
-    if not isinstance(field, BoundField) or not is_plain(field):
+    if not isinstance(field, BoundField):
         return ""
-    return plain_field(field)
+    if field.is_hidden:
+        return str(field)
+    return plain_field(field) if is_plain(field) else ""
+
+
+def _pack_field(context: Context) -> SafeString:
+    """crispy-bootstrap5's own bootstrap5/field.html, which the project's template of that name
+    stands in front of, rendered with the same context."""
+    assert context.template is not None  # a tag renders inside a template
+    pack_field, _origin = context.template.engine.find_template(
+        "bootstrap5/field.html", skip=[context.template.origin]
+    )
+    return pack_field.render(context)
 
 
 def is_plain(field: BoundField) -> bool:
-    """Whether `plain_field` writes this field: one input or select that is shown, neither a
-    check box, a file nor a set of choices."""
-    return not (
-        field.is_hidden
-        or isinstance(
-            field.field.widget,
-            forms.CheckboxInput | forms.RadioSelect | forms.FileInput | forms.MultiWidget,
-        )
+    """Whether `plain_field` writes this field: one input or select, neither a check box, a
+    file nor a set of choices."""
+    return not isinstance(
+        field.field.widget,
+        forms.CheckboxInput | forms.RadioSelect | forms.FileInput | forms.MultiWidget,
     )
 
 

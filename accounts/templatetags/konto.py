@@ -77,15 +77,4 @@ def empty_row(colspan: int) -> SafeString:
     )
 
 
-@register.simple_tag(takes_context=True)
-def crispy_pack_field(context: template.Context) -> SafeString:
-    """crispy-bootstrap5's own bootstrap5/field.html, which the project's template of that name
-    stands in front of, rendered with the same context (for the cases it leaves to it)."""
-    assert context.template is not None  # a tag renders inside a template
-    pack_field, _origin = context.template.engine.find_template(
-        "bootstrap5/field.html", skip=[context.template.origin]
-    )
-    return pack_field.render(context)
-
-
 register.simple_tag(crispy_field.written_field, takes_context=True, name="written_field")
