@@ -44,15 +44,16 @@ def signed_in_session(session_key: str | None, now: datetime) -> SignedInSession
     alias = router.db_for_read(SignedInSession)
     query = _query(alias)
     connection = connections[alias]
+    # The moment as the ORM hands it to the database (SQLite compares stored text).
+    moment = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(query.sql, [session_key, now])
+        cursor.execute(query.sql, [session_key, moment])
         row = cursor.fetchone()
     if row is None:
         raise SignedInSession.DoesNotExist("SignedInSession matching query does not exist.")
-    session_part, user_part, account_part = query.parts
     start = 0
     made: list[Any] = []
-    for part in (session_part, user_part, account_part):
+    for part in query.parts:
         values = list(row[start : start + len(part.fields)])
         start += len(part.fields)
         made.append(_instance(part, values, alias, connection))

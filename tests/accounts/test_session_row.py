@@ -78,3 +78,19 @@ def test_an_expired_or_unknown_session_is_not_found(alice):
     for unknown in (key, "no-such-session", "' OR '1'='1"):
         with pytest.raises(SignedInSession.DoesNotExist):
             signed_in_session(unknown, timezone.now())
+
+
+@pytest.mark.parametrize("microsecond", [0, 500_000])
+def test_a_session_expires_at_the_moment_the_orm_says(alice, microsecond):
+    # On SQLite the comparison is of stored text: the moment must be written as the ORM writes it.
+    key = _key_of(alice.user)
+    now = timezone.now().replace(microsecond=microsecond)
+    for expires, found in ((now, False), (now + timedelta(microseconds=1), True)):
+        SignedInSession.objects.filter(session_key=key).update(expire_date=expires)
+        orm = SignedInSession.objects.filter(session_key=key, expire_date__gt=now).exists()
+        assert orm is found
+        if found:
+            assert signed_in_session(key, now).session_key == key
+        else:
+            with pytest.raises(SignedInSession.DoesNotExist):
+                signed_in_session(key, now)
