@@ -1,5 +1,5 @@
 """What the HTTP benches share: a throwaway PostgreSQL database, gunicorn started as production
-runs it (deploy/gunicorn.conf.py), and a load generator of keep-alive clients.
+runs it (deploy/gunicorn.conf.py), and a load generator of clients.
 
 The load generator runs on the same machine as the server, so every figure a bench prints
 beside its floor pays for it alike.
@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -145,6 +145,7 @@ async def _client(
     latencies: list[float],
     errors: list[int],
 ) -> None:
+    """One keep-alive client: its requests go one after another over one connection."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < until:
@@ -169,19 +170,59 @@ async def _client(
         writer.close()
 
 
+async def _client_connecting_per_request(
+    port: int,
+    paths: Iterator[str],
+    headers: bytes,
+    until: float,
+    latencies: list[float],
+    errors: list[int],
+) -> None:
+    """One client that connects anew for every request, as nginx talks to gunicorn
+    (deploy/nginx/konto.conf keeps no upstream connections open); the connection is part of
+    the time measured."""
+    while time.perf_counter() < until:
+        path = next(paths)
+        started = time.perf_counter()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n".encode()
+                + headers
+                + b"\r\n"
+            )
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+                await _read_body(reader, head)
+            except asyncio.IncompleteReadError:
+                errors.append(0)
+                continue
+        finally:
+            writer.close()
+        latencies.append(time.perf_counter() - started)
+        status = int(head.split(b" ", 2)[1])
+        if status != 200:
+            errors.append(status)
+
+
 def _paths(make: Callable[[], str]) -> Iterator[str]:
     while True:
         yield make()
 
 
 async def _measure(
-    port: int, make_path: Callable[[], str], headers: bytes, clients: int, seconds: float
+    port: int,
+    make_path: Callable[[], str],
+    headers: bytes,
+    clients: int,
+    seconds: float,
+    client: Callable[..., Awaitable[None]],
 ) -> dict[str, float]:
     # A short warm-up (connections, caches) that is not counted.
     warm: list[float] = []
     until = time.perf_counter() + min(1.0, seconds / 4)
     await asyncio.gather(
-        *(_client(port, _paths(make_path), headers, until, warm, []) for _ in range(clients))
+        *(client(port, _paths(make_path), headers, until, warm, []) for _ in range(clients))
     )
     latencies: list[float] = []
     errors: list[int] = []
@@ -189,7 +230,7 @@ async def _measure(
     until = started + seconds
     await asyncio.gather(
         *(
-            _client(port, _paths(make_path), headers, until, latencies, errors)
+            client(port, _paths(make_path), headers, until, latencies, errors)
             for _ in range(clients)
         )
     )
@@ -205,8 +246,23 @@ async def _measure(
 
 
 def measure(
-    port: int, make_path: Callable[[], str], headers: bytes, clients: int, seconds: float
+    port: int,
+    make_path: Callable[[], str],
+    headers: bytes,
+    clients: int,
+    seconds: float,
+    *,
+    connect_per_request: bool = False,
 ) -> dict[str, float]:
-    """Requests/s, p50 and p99 (ms) and non-200 answers of `clients` keep-alive clients sending
-    GETs of `make_path()` with `headers` for `seconds`, after a short warm-up."""
-    return asyncio.run(_measure(port, make_path, headers, clients, seconds))
+    """Requests/s, p50 and p99 (ms) and non-200 answers of `clients` clients sending GETs of
+    `make_path()` with `headers` for `seconds`, after a short warm-up.
+
+    The clients keep their connections open unless `connect_per_request`. A kept connection
+    stays with the gunicorn worker that accepted it, so with few clients the workers' shares
+    are left to chance: at even odds, 8 clients on 2 workers split 4/4 only about one time in
+    four, and a 6/2 split leaves one worker's core half idle (the login page gave 510, 510, 203 and
+    209 req/s in four rounds of one run). A client that connects per request goes to whichever
+    worker accepts first, as every request from nginx does.
+    """
+    client = _client_connecting_per_request if connect_per_request else _client
+    return asyncio.run(_measure(port, make_path, headers, clients, seconds, client))

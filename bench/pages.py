@@ -13,7 +13,8 @@ GUNICORN_THREADS), production settings (DEBUG off), PostgreSQL and Redis. It
 - fills one customer account with --calls calls over two years (bench/calls.py's data) and the
   database with --accounts further accounts, for the admin's lists;
 - signs a customer and a staff member (verified by two-step, as the admin requires) in;
-- for 1, 8 and 32 concurrent keep-alive clients, measures every page for --seconds, in
+- for 1, 8 and 32 concurrent clients, each connecting anew for every request as nginx does
+  (http_load.measure says why that matters), measures every page for --seconds, in
   --rounds interleaved rounds (every page, then every page again), and prints the medians of
   requests/s, p50 and p99 and each page's share of the floors' throughput: the login page (the
   same stack with no data) and /bench/signed-in (a customer page that reads the session and the
@@ -151,7 +152,12 @@ def main() -> None:
                 for n, (_label, who, path) in enumerate(cases):
                     rounds[n].append(
                         http_load.measure(
-                            port, _constant(path), cookies[who], clients, args.seconds
+                            port,
+                            _constant(path),
+                            cookies[who],
+                            clients,
+                            args.seconds,
+                            connect_per_request=True,
                         )
                     )
             medians = [
