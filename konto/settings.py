@@ -103,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "konto.context_processors.portal",
             ],
+            # {% url %} remembers the addresses it wrote (accounts.templatetags.remembered_url).
+            "builtins": ["accounts.templatetags.remembered_url"],
         },
     },
 ]
