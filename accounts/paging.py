@@ -29,6 +29,9 @@ class IndexPaginator(Paginator, Generic[_M]):
     in one query.
 
     The object list must be a queryset ordered by a unique ordering (ending in the primary key).
+    It may be a SimpleLazyObject making the queryset: it is then made only when a page's rows
+    are read, which a page whose rows are kept rendered never does (making Spis połączeń's
+    queryset with its filters takes a quarter of a millisecond).
     """
 
     object_list: QuerySet[_M]
@@ -46,6 +49,10 @@ class IndexPaginator(Paginator, Generic[_M]):
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.counted = counted
+
+    def _check_object_list_is_ordered(self) -> None:
+        """Django checks the ordering as the paginator is made, which would make a lazy list's
+        queryset there and then: here it is checked when the rows are first read (_rows)."""
 
     @cached_property
     def count(self) -> int:
@@ -73,6 +80,7 @@ class IndexPaginator(Paginator, Generic[_M]):
         return self._get_page(rows, number, self)  # type: ignore[arg-type]  # a lazy list
 
     def _rows(self, bottom: int, top: int) -> list[_M]:
+        super()._check_object_list_is_ordered()
         queryset = self.object_list
         # Closer to the end: read from the other end of the index, then turn around.
         from_end = bottom > self.count - top

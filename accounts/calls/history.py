@@ -181,7 +181,10 @@ def count_calls(account: Account, filters: Mapping[str, Any]) -> int:
     """How many calls `filtered_calls(account, filters)` holds, counted once per change of the
     account's calls."""
     return remembered(
-        account, f"count {filters_key(account, filters)}", filtered_calls(account, filters).count
+        account,
+        f"count {filters_key(account, filters)}",
+        # The queryset is made only when the count is not kept.
+        lambda: filtered_calls(account, filters).count(),
     )
 
 

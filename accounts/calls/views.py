@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from accounts.calls import konto_csv, konto_csv_postgres, xlsx, xlsx_postgres
@@ -35,7 +36,7 @@ def calls(request: CustomerRequest) -> HttpResponse:
     form.is_valid()  # errors are shown at their fields; the valid filters still apply
     filters = form.cleaned_data
     paginator = IndexPaginator(
-        table_rows(filtered_calls(account, filters)),
+        SimpleLazyObject(lambda: table_rows(filtered_calls(account, filters))),
         CALLS_PER_PAGE,
         counted=lambda _rows: count_calls(account, filters),
     )
