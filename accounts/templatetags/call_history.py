@@ -10,15 +10,14 @@ current time zone, `default`, konto's `hms` and `money`) and escaped as autoesca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 from django import template
 from django.core.cache import cache
 from django.template.context import Context
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -26,7 +25,7 @@ from accounts.calls.cache import TIMEOUT
 from accounts.calls.history import COLUMN_TITLES
 from accounts.models import Account, CallRecord
 from accounts.models.calls import shown_choices
-from accounts.templatetags.konto import empty_row, hms, money_format
+from accounts.templatetags.konto import empty_row, hms, money_format, time_writer
 
 register = template.Library()
 
@@ -98,26 +97,6 @@ def _written_rows(context: Context, calls: Iterable[Any], account: Account, bloc
     if not rows:
         return str(empty_row(9 if block else 8))
     return "\n".join(rows)
-
-
-# Django's format characters that are plain numbers, as its DateFormat writes them. Both
-# languages' SHORT_DATETIME_FORMAT ("d-m-Y  H:i", "m/d/Y H:i") use nothing else.
-_NUMBERS = {
-    "d": "{0.day:02d}",
-    "m": "{0.month:02d}",
-    "Y": "{0.year:04d}",
-    "H": "{0.hour:02d}",
-    "i": "{0.minute:02d}",
-}
-
-
-def time_writer(date_format: str) -> Callable[[datetime], str]:
-    """dateformat.format(moment, date_format) for many moments. A format of plain numbers
-    (_NUMBERS) and punctuation becomes one str.format template: Django's formatter, which
-    reads the format again for every moment, was half of writing fifty rows."""
-    if all(c in _NUMBERS or not (c.isalpha() or c in "\\{}") for c in date_format):
-        return "".join(_NUMBERS.get(c, c) for c in date_format).format
-    return lambda moment: dateformat.format(moment, date_format)
 
 
 def _block_form(context: Context) -> str:

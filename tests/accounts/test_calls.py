@@ -442,24 +442,3 @@ def test_the_pulpit_tab_is_marked_as_the_section_of_spis_polaczen(alice_client):
     assert 'aria-current="page" href="/">' not in html
     dashboard = alice_client.get("/").content.decode()
     assert 'active" aria-current="page" href="/">Pulpit</a>' in dashboard
-
-
-@pytest.mark.parametrize("language", ["pl", "en"])
-@pytest.mark.parametrize(
-    "date_format", ["SHORT_DATETIME_FORMAT", "N j, Y, H:i", r"d \d m", "{Y}-{m}", "Y-m-d P"]
-)
-def test_the_rows_times_are_written_as_djangos_date_filter_writes_them(language, date_format):
-    from django.utils import dateformat, formats, translation
-
-    from accounts.templatetags.call_history import time_writer
-
-    moments = [
-        datetime(2026, 12, 3, 7, 5, tzinfo=NEW_YORK),
-        datetime(2026, 3, 29, 23, 59, tzinfo=ZoneInfo("Europe/Warsaw")),
-        datetime(1, 1, 1, 0, 0),
-        datetime(9999, 12, 31, 12, 0),
-    ]
-    with translation.override(language):
-        written = formats.get_format(date_format) if date_format.isupper() else date_format
-        write = time_writer(written)
-        assert [write(m) for m in moments] == [dateformat.format(m, written) for m in moments]
