@@ -68,7 +68,7 @@ class IndexPaginator(Paginator, Generic[_M]):
 
     def page(self, number: int | str) -> Page[_M]:
         """The page, its rows read when they are first used: a page whose rendering is cached
-        (Spis połączeń's first page) never reads them."""
+        (Spis połączeń's first and last pages) never reads them."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

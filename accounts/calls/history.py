@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.utils.translation import gettext_lazy
@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy
 from accounts.calls.cache import cache_key, remembered, rendering_key
 from accounts.calls.forms import CallFilterForm
 from accounts.models import Account, CallRecord
+
+if TYPE_CHECKING:
+    from django.core.paginator import Page
 
 CALLS_PER_PAGE = 50
 # The history's columns as the page and the exports title them, up to the charge (whose title
@@ -188,15 +191,25 @@ def count_calls(account: Account, filters: Mapping[str, Any]) -> int:
     )
 
 
-def first_page_key(account: Account, filters: Mapping[str, Any]) -> str:
-    """The cache key of the rows of the history's first page for these filters
-    (accounts.templatetags.call_history): they are written once per change of the calls, the
-    zone, day, currency and language (rendering_key) and of call screening (the "Block this
-    number" column). Only the first page is kept: it is the one people open, and keeping every
-    page of every search would fill the cache with pages read once."""
+def kept_page_key(account: Account, filters: Mapping[str, Any], page: Page[Any]) -> str:
+    """The cache key of the rows of the history's first or last page for these filters
+    (accounts.templatetags.call_history), or "" for a page in between: they are written once
+    per change of the calls, the zone, day, currency and language (rendering_key) and of call
+    screening (the "Block this number" column).
+
+    Only the two ends are kept: the history opens on the first, and the pager's "Last" link
+    opens the other (the oldest calls); keeping every page of every search would fill the cache
+    with pages read once. The calls' version in the key fixes their number, and so which page
+    is the last and what it holds."""
+    if page.number == 1:
+        end = "first"
+    elif page.number == page.paginator.num_pages:
+        end = "last"
+    else:
+        return ""
     block = account.call_screening_enabled
     return cache_key(
-        account, f"first page {rendering_key(account)} {block} {filters_key(account, filters)}"
+        account, f"{end} page {rendering_key(account)} {block} {filters_key(account, filters)}"
     )
 
 

@@ -19,7 +19,7 @@ from accounts.calls.history import (
     calls_for_export,
     count_calls,
     filtered_calls,
-    first_page_key,
+    kept_page_key,
     table_rows,
 )
 from accounts.decorators import customer_required
@@ -48,8 +48,9 @@ def calls(request: CustomerRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": _is_filtered(form),
-            # The first page's rows are kept rendered; its query runs only when they are not.
-            "rows_key": first_page_key(account, filters) if page.number == 1 else "",
+            # The first and last pages' rows are kept rendered; their query runs only when
+            # they are not.
+            "rows_key": kept_page_key(account, filters, page),
         },
     )
 

@@ -45,7 +45,7 @@ def call_rows(
     "no data" row; with `block` (call screening on) a last cell offering to block the caller of
     an incoming call.
 
-    With a `key` (accounts.calls.history.first_page_key) the rows are written once and kept in
+    With a `key` (accounts.calls.history.kept_page_key) the rows are written once and kept in
     the cache under it, with marks where each request's CSRF token and way back go; `calls`
     are then read only when the rows are written.
     """

@@ -112,6 +112,29 @@ def test_the_first_pages_rows_are_written_once_until_the_calls_change(
     assert "+48501000002" in html and "2 połączenia" in html
 
 
+def test_the_last_pages_rows_are_kept_too_and_the_pages_between_are_not(
+    alice_client, alice, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr("accounts.calls.views.CALLS_PER_PAGE", 1)
+    for n in range(3):
+        factories.make_call(
+            alice, callee=f"+4850100000{n}", started_at=timezone.now() - timedelta(hours=3 - n)
+        )
+    assert "+48501000002" in _count_text(alice_client)  # the first page, kept
+    last = _count_text(alice_client, "/calls/?page=3")  # kept under a key of its own
+    assert "+48501000000" in last and "+48501000002" not in last
+    assert "+48501000001" in _count_text(alice_client, "/calls/?page=2")
+    with django_assert_num_queries(1):  # the session: the last page's count and rows are kept
+        assert "+48501000000" in _count_text(alice_client, "/calls/?page=3")
+    with django_assert_num_queries(2):  # the session and the rows of a page in between
+        assert "+48501000001" in _count_text(alice_client, "/calls/?page=2")
+    # A new call makes the list one longer: the last page is page 4, and holds the oldest call.
+    factories.make_call(alice, callee="+48501000009", started_at=timezone.now())
+    assert "+48501000000" in _count_text(alice_client, "/calls/?page=4")
+    page_3 = _count_text(alice_client, "/calls/?page=3")
+    assert "+48501000001" in page_3 and "+48501000000" not in page_3
+
+
 def test_the_kept_rows_follow_the_language_and_call_screening(alice_client, alice):
     factories.make_call(alice, direction="in", caller="+48601765432", callee=alice.phone)
     assert "Przychodzące" in _count_text(alice_client)
