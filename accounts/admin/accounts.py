@@ -26,6 +26,7 @@ from accounts.admin.forms import AccountAdminForm, PhoneNumberForm
 from accounts.features import FEATURE_AND_LIMIT_FIELDS, change_features
 from accounts.http import StaffRequest
 from accounts.models import Account, PhoneNumber, User
+from accounts.paging import KeptCountPaginator
 from accounts.provisioning import send_password_email, set_status
 from accounts.sip import credentials as sip_credentials
 from accounts.sip import registrations
@@ -107,6 +108,8 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
     )
     show_full_result_count = False
     list_per_page = 50
+    # A total over 10,000 accounts is counted once a minute.
+    paginator = KeptCountPaginator
     raw_id_fields = ["user"]
     actions = ["block_accounts", "unblock_accounts", "send_password_reset"]
     readonly_fields = [

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from accounts import audit
 from accounts.models import Account
+from accounts.paging import KeptCountPaginator
 
 _M = TypeVar("_M", bound=Model)
 
@@ -222,6 +223,8 @@ class FastListAdmin(ReadOnlyAdmin):
     # The "N total" next to a filtered count would COUNT(*) the whole table on every page.
     show_full_result_count = False
     list_per_page = 50
+    # A total over 10,000 is counted once a minute (accounts.paging.KeptCountPaginator).
+    paginator = KeptCountPaginator
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return FastDateHierarchyChangeList
