@@ -61,9 +61,9 @@ class FormRenderer(DjangoTemplates):
     Each input went through three of Django's templates (its own, input.html, attrs.html),
     about 0.2 ms: the seventeen fields of "Mój profil" or the forty of the admin's account page
     paid it for every field. This writes what input.html writes (the same attributes in the
-    same order, escaped the same way), and select.html and textarea.html what they write; every
-    other template (radio buttons, error lists, the admin's own widgets) is rendered by Django
-    as before.
+    same order, escaped the same way), and select.html, textarea.html and label.html what they
+    write; every other template (radio buttons, error lists, the admin's own widgets) is
+    rendered by Django as before.
     """
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
@@ -73,11 +73,15 @@ class FormRenderer(DjangoTemplates):
             return select_html(context["widget"])
         if template_name == TEXTAREA_TEMPLATE:
             return textarea_html(context["widget"])
+        if template_name == LABEL_TEMPLATE:
+            return label_html(context)
         return super().render(template_name, context, request)
 
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+# BoundField.label_tag() and legend_tag(): the admin writes one for each of its forty fields.
+LABEL_TEMPLATE = "django/forms/label.html"
 SELECT_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
@@ -115,6 +119,16 @@ def textarea_html(widget: dict[str, Any]) -> str:
         f'<textarea name="{html(widget["name"])}"{_attributes(widget["attrs"])}>\n'
         f"{html(value) if value else ''}</textarea>"
     )
+
+
+def label_html(context: dict[str, Any]) -> str:
+    """django/forms/label.html for a BoundField's label context: the label in its <label> (or
+    <legend>) when the field has an id, else the label alone."""
+    label = html(context["label"])
+    if not context["use_tag"]:
+        return label
+    tag = html(context["tag"])
+    return f"<{tag}{_attributes(context['attrs'] or {})}>{label}</{tag}>"
 
 
 def input_html(widget: dict[str, Any]) -> str:

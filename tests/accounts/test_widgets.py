@@ -229,3 +229,46 @@ def test_a_select_with_options_of_its_own_template_is_left_to_django():
     widget = Fancy(choices=[("a", "A")])
     ours = widget.render("field", "a", renderer=FormRenderer())
     assert ours == widget.render("field", "a", renderer=DjangoTemplates())
+
+
+LABEL_SOURCE = (
+    "{% if use_tag %}<{{ tag }}{% include 'django/forms/attrs.html' %}>{{ label }}</{{ tag }}>"
+    "{% else %}{{ label }}{% endif %}\n"
+)
+LABEL_ATTRS_SOURCE = (
+    "{% for name, value in attrs.items %}{% if value is not False %} {{ name }}"
+    "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}{% endfor %}"
+)
+
+
+def test_the_label_it_writes_is_djangos_template_as_it_stands():
+    engine = DjangoTemplates().engine
+    assert engine.get_template("django/forms/label.html").template.source == LABEL_SOURCE
+    assert engine.get_template("django/forms/attrs.html").template.source == LABEL_ATTRS_SOURCE
+
+
+class _LabelledForm(forms.Form):
+    name = forms.CharField(label='Name & "nick" <b>')
+    required_code = forms.CharField(label=mark_safe("Code <abbr>PIN</abbr>"))
+    agree = forms.BooleanField(required=False, label="Agree")
+    choice = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect, label="Pick")
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"contents": mark_safe("<strong>Safe</strong>")},
+        {"contents": "<unsafe>"},
+        {"attrs": {"class": "required", "data-x": '"q"', "hidden": True, "off": False}},
+        {"label_suffix": " →"},
+        {"tag": "span"},
+    ],
+)
+def test_labels_are_written_as_djangos_template_writes_them(auto_id, arguments):
+    ours = _LabelledForm(auto_id=auto_id, renderer=FormRenderer())
+    djangos = _LabelledForm(auto_id=auto_id, renderer=DjangoTemplates())
+    for name in ours.fields:
+        assert ours[name].label_tag(**arguments) == djangos[name].label_tag(**arguments)
+        assert ours[name].legend_tag() == djangos[name].legend_tag()
