@@ -11,7 +11,8 @@ prints:
 - the time of the call history's first, middle and last page and of filtered pages, through
   Django's test client (the whole request: middleware, queries, template), with the number of
   queries of each;
-- the time of the dashboard (its usage chart aggregates the last 30 days);
+- the time of the dashboard (its usage chart aggregates the last 30 days), and of the admin's
+  list of calls (every account's), as a staff member verified by two-step;
 - the CSV and Excel exports' throughput (rows/s) and the peak memory (max RSS) of a process
   that exports everything, next to one that exports about 1 % of it: the two peaks should be
   about the same; on PostgreSQL beside the export's floors, COPY of the same rows to the
@@ -207,10 +208,43 @@ def _pages(calls: int) -> None:
         ("balance history", "/balance/"),
         ("dashboard (usage chart)", "/"),
     ]
+    staff = _staff_client()
+    admin_cases = [
+        ("admin: calls list", "/admin/accounts/callrecord/"),
+        ("admin: calls list, page 2", "/admin/accounts/callrecord/?p=2"),
+        (
+            "admin: calls of one account",
+            f"/admin/accounts/callrecord/?account__id__exact={account.pk}",
+        ),
+        ("admin: calls search 601", "/admin/accounts/callrecord/?q=601"),
+    ]
     print(f"\n  {'page':<36}{'first ms':>10}{'median ms':>11}{'queries':>9}{'status':>8}")
-    for label, url in cases:
-        first, median, queries, status = _time_get(client, url)
+    for label, url, who in [
+        *((label, url, client) for label, url in cases),
+        *((label, url, staff) for label, url in admin_cases),
+    ]:
+        first, median, queries, status = _time_get(who, url)
         print(f"  {label:<36}{first:>10.1f}{median:>11.1f}{queries:>9}{status:>8}", flush=True)
+
+
+def _staff_client():
+    """A superuser signed in and verified by two-step, as the admin requires."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+
+    user = User.objects.filter(username="bench_staff").first() or User.objects.create_user(
+        "bench_staff", password=None, is_staff=True, is_superuser=True
+    )
+    device = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)[0]
+    staff = Client()
+    staff.force_login(user)
+    session = staff.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return staff
 
 
 def _export_child(query: str, *, trace: bool) -> None:

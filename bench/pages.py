@@ -44,8 +44,8 @@ ACCOUNTS_BATCH = 10_000
 
 
 def _fill(calls: int, accounts: int) -> tuple[str, str, int]:
-    """Fill the database; returns the customer's and the staff member's session cookies and the
-    primary key of the customer's account (for its admin page)."""
+    """Fill the database; returns the customer's and the staff member's cookies and the primary
+    key of the customer's account (for its admin page)."""
     from django.contrib.auth.hashers import make_password
     from django.core.cache import cache
     from django.db import connection
@@ -82,7 +82,14 @@ def _fill(calls: int, accounts: int) -> tuple[str, str, int]:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     account_pk = Account.objects.get(account_id=LOGIN).pk
-    return customer.cookies["sessionid"].value, staff.cookies["sessionid"].value, account_pk
+    return _cookie_header(customer, "/"), _cookie_header(staff, "/admin/"), account_pk
+
+
+def _cookie_header(client, page: str) -> str:
+    """The cookies a browser sends after its first page: the session's, and the CSRF cookie
+    that page's forms set (without it, every page would make and set a new one)."""
+    assert client.get(page, HTTP_HOST="127.0.0.1").status_code == 200, page
+    return "; ".join(f"{name}={client.cookies[name].value}" for name in ("sessionid", "csrftoken"))
 
 
 def _cases(last_page: int, account_pk: int) -> list[tuple[str, str, str]]:
@@ -135,8 +142,8 @@ def main() -> None:
         )
         cookies = {
             "anonymous": b"",
-            "customer": f"Cookie: sessionid={customer}\r\n".encode(),
-            "staff": f"Cookie: sessionid={staff}\r\n".encode(),
+            "customer": f"Cookie: {customer}\r\n".encode(),
+            "staff": f"Cookie: {staff}\r\n".encode(),
         }
         cases = _cases(-(-args.calls // 50), account_pk)
         if args.only:
