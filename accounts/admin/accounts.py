@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -20,6 +20,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import search
 from accounts.admin.account_pages import AccountPagesMixin
 from accounts.admin.base import AuditedAdmin, small_table
 from accounts.admin.forms import AccountAdminForm, PhoneNumberForm
@@ -92,6 +93,7 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
         BalanceBelowZeroFilter,
         "language",
     ]
+    # What the search box looks in; accounts.admin.search writes the search itself.
     search_fields = [
         "account_id",
         "user__username",
@@ -346,18 +348,9 @@ class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Account], search_term: str
     ) -> tuple[QuerySet[Account], bool]:
-        filtered = queryset
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # Phone numbers are stored as +48221234567; staff type "22 123-45-67".
-        digits = "".join(ch for ch in search_term if ch.isdigit())
-        if len(digits) >= 3 and digits != search_term.strip():
-            queryset |= filtered.filter(
-                Q(phone__contains=digits)
-                | Q(alt_phone__contains=digits)
-                | Q(numbers__number__contains=digits)
-            )
-            may_have_duplicates = True
-        return queryset, may_have_duplicates
+        if not search_term.strip():
+            return queryset, False
+        return search.matching_accounts(queryset, search_term), False
 
     # Saving: each kind of change through its service, each with its own audit event
 

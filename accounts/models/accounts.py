@@ -123,6 +123,8 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["account_id"]
+        # On PostgreSQL also account_search_trgm, for the admin's search: a trigram index that
+        # Django's Index cannot declare for both databases (migration 0013).
         constraints = [
             # A conference needs two people: a lower limit would forbid every conference.
             models.CheckConstraint(
@@ -221,6 +223,7 @@ class PhoneNumber(models.Model):
         verbose_name = _("telephone number")
         verbose_name_plural = _("telephone numbers")
         ordering = ["number"]
+        # On PostgreSQL also phonenumber_search_trgm, for the admin's search (migration 0013).
 
     def __str__(self) -> str:
         return f"+{self.number}"

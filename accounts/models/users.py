@@ -59,6 +59,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # On PostgreSQL also user_search_trgm, for the admin's search (migration 0013).
         constraints = [
             models.UniqueConstraint(
                 Lower("username"),
