@@ -108,6 +108,8 @@ def _cases(last_page: int, account_pk: int) -> list[tuple[str, str, str]]:
         ("admin: accounts list", "staff", "/admin/accounts/account/"),
         ("admin: account page", "staff", f"/admin/accounts/account/{account_pk}/change/"),
         ("admin: calls list", "staff", "/admin/accounts/callrecord/"),
+        ("admin: accounts search", "staff", "/admin/accounts/account/?q=Jan+Nowak"),
+        ("admin: calls search", "staff", "/admin/accounts/callrecord/?q=601"),
     ]
 
 
