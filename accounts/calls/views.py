@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -35,8 +36,12 @@ def calls(request: CustomerRequest) -> HttpResponse:
     form = CallFilterForm(request.GET)
     form.is_valid()  # errors are shown at their fields; the valid filters still apply
     filters = form.cleaned_data
-    paginator = IndexPaginator(
-        SimpleLazyObject(lambda: table_rows(filtered_calls(account, filters))),
+    # The queryset is made only if the page's rows are read (IndexPaginator).
+    rows = cast(
+        "QuerySet[Any]", SimpleLazyObject(lambda: table_rows(filtered_calls(account, filters)))
+    )
+    paginator: IndexPaginator[Any] = IndexPaginator(
+        rows,
         CALLS_PER_PAGE,
         counted=lambda _rows: count_calls(account, filters),
     )

@@ -33,8 +33,9 @@ urlpatterns = [
 def render(source: str, values: dict | None = None, request: object = None) -> str:
     context = Context(values or {})
     if request is not None:
-        context.request = request  # as a RequestContext carries it
-    return engines["django"].from_string(source).template.render(context)
+        context.request = request  # type: ignore[attr-defined]  # as a RequestContext has it
+    template = engines["django"].from_string(source)
+    return template.template.render(context)  # type: ignore[attr-defined]  # the engine's own
 
 
 @pytest.fixture
