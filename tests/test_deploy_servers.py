@@ -4,6 +4,7 @@ deploy/nginx/konto.conf (checked with `nginx -t` where nginx is installed)."""
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -71,6 +73,20 @@ def test_gunicorn_takes_its_sizes_and_timeouts_from_the_environment():
     assert settings["workers"] == "3"
     assert settings["threads"] == "8"
     assert settings["timeout"] == "45"
+
+
+def test_each_worker_puts_what_it_loaded_out_of_the_collectors_reach():
+    """A full collection went through every object Django had loaded, stopping the worker's
+    requests for ~70 ms: the worker freezes them once it has loaded the portal."""
+    assert _gunicorn_settings()["post_worker_init"] == "<post_worker_init()>"  # the file's
+    namespace: dict[str, Any] = {}
+    exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), namespace)
+    before = gc.get_freeze_count()
+    try:
+        namespace["post_worker_init"](object())
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
 
 
 def test_the_dockerfile_starts_gunicorn_with_this_file():
