@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import search
 from accounts.admin.account_pages import AccountPagesMixin
-from accounts.admin.base import AuditedAdmin, small_table
+from accounts.admin.base import AuditedAdmin, IndexedSearchAdmin, small_table
 from accounts.admin.forms import AccountAdminForm, PhoneNumberForm
 from accounts.features import FEATURE_AND_LIMIT_FIELDS, change_features
 from accounts.http import StaffRequest
@@ -71,7 +71,7 @@ class PhoneNumberInline(admin.StackedInline):
 
 
 @admin.register(Account)
-class AccountAdmin(AccountPagesMixin, AuditedAdmin[Account]):
+class AccountAdmin(IndexedSearchAdmin, AccountPagesMixin, AuditedAdmin[Account]):
     form = AccountAdminForm
     inlines = [PhoneNumberInline]
     # What the help desk looks for first, and fits at 1280 px: the account ID is the login as

@@ -15,7 +15,8 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Max, Min, Model, QuerySet
 from django.forms.models import BaseModelFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -24,6 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from accounts import audit
+from accounts.admin import search
 from accounts.models import Account
 from accounts.paging import KeptCountPaginator
 
@@ -124,6 +126,20 @@ class AuditedAdmin(admin.ModelAdmin, Generic[_M]):
                 request=request,
                 message=str(obj),
             )
+
+
+class IndexedSearchAdmin(admin.ModelAdmin):
+    """A list whose search is answered from trigram indexes (accounts.admin.search): its page is
+    made, and rendered, with every query planned for the search's own values."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        with search.planned_for_each_search(request):
+            response = super().changelist_view(request, extra_context)
+            if isinstance(response, TemplateResponse):
+                response.render()  # its queries run here too
+            return response
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import audit_kinds
 from accounts.admin import search
-from accounts.admin.base import FastListAdmin, link_to_account
+from accounts.admin.base import FastListAdmin, IndexedSearchAdmin, link_to_account
 from accounts.models import AuditEvent, BalanceEntry, CallRecord
 
 
@@ -37,7 +37,7 @@ class BalanceEntryAdmin(FastListAdmin):
 
 
 @admin.register(CallRecord)
-class CallRecordAdmin(FastListAdmin):
+class CallRecordAdmin(IndexedSearchAdmin, FastListAdmin):
     list_display = [
         "started_at",
         "account_link",

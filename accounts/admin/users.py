@@ -7,13 +7,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest, HttpResponse
 
 from accounts import audit
-from accounts.admin.base import AuditedAdmin
+from accounts.admin.base import AuditedAdmin, IndexedSearchAdmin
 from accounts.models import Account, User
 from accounts.paging import KeptCountPaginator
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin[User], DjangoUserAdmin):
+class UserAdmin(IndexedSearchAdmin, AuditedAdmin[User], DjangoUserAdmin):
     list_display = ["username", "email", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     # One table: Django's search is answered from its trigram index (migration 0013).

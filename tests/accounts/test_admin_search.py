@@ -90,3 +90,29 @@ def test_every_part_of_the_search_is_answered_from_its_index(people, search_term
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
     assert all(f"Bitmap Index Scan on {index}" in plan for index in indexes), plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+@pytest.mark.parametrize(
+    "changelist",
+    ["/admin/accounts/account/", "/admin/accounts/callrecord/", "/admin/accounts/user/"],
+)
+def test_a_searchs_queries_are_planned_for_its_own_values(staff_client, people, changelist):
+    """A prepared query may be planned once for any value after ten runs on a connection, and
+    a plan for "LIKE any pattern" cannot use a trigram index: each search's queries are
+    planned for its pattern, and the connection is as before afterwards."""
+    modes = []
+
+    def noted(execute, sql, params, many, context):
+        if "LIKE" in sql:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('plan_cache_mode')")
+                modes.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(noted):
+        assert staff_client.get(changelist, {"q": "Nowak"}).status_code == 200
+    assert modes and set(modes) == {"force_custom_plan"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('plan_cache_mode')")
+        assert cursor.fetchone()[0] == "auto"
