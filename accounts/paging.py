@@ -111,9 +111,9 @@ class IndexPaginator(Paginator, Generic[_M]):
 
 
 class KeptCountPaginator(Paginator):
-    """A Paginator for the admin's lists of every account's calls, ledger entries and audit
-    events (accounts.admin.base.FastListAdmin), whose "N call records" and page links need the
-    list's total on every page.
+    """A Paginator for the admin's long lists: every account's calls, ledger entries and audit
+    events (accounts.admin.base.FastListAdmin), the accounts and the users, whose "N call
+    records" and page links need the list's total on every page.
 
     Counting every row costs nearly as much as reading them: 10 ms at 110k calls, about ten times
     that at a million, on every page staff open. So a total is counted exactly as far as

@@ -7,7 +7,8 @@ for a name and 1.1 s for a phone number at 100k accounts, 1.3 s for a number at 
 Here each table is asked on its own (the trigram indexes of migrations 0011 and 0013 index
 exactly UPPER(column), which `icontains` compares) and the answers are put together by primary
 key. What is found is what Django's search found: every word of the search in one of the
-fields (a "quoted phrase" counts as one word), or a phone number typed with spaces and dashes.
+fields (a "quoted phrase" counts as one word), or a phone number typed with spaces and dashes;
+only a search that is nothing but such a number no longer matches its pieces as words.
 """
 
 from __future__ import annotations
