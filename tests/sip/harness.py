@@ -37,6 +37,20 @@ def free_port(kind: int) -> int:
         return sock.getsockname()[1]
 
 
+def free_sip_port() -> int:
+    """A port free for UDP and TCP alike: baresip 1.0 opens its SIP port on both, whatever
+    `sip_transports` says, so a port only UDP had free failed now and then with "Address
+    already in use" when the same number was some TCP connection's ephemeral port."""
+    while True:
+        port = free_port(socket.SOCK_DGRAM)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            try:
+                tcp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+
+
 def available() -> bool:
     return bool(shutil.which("kamailio") or Path("/usr/sbin/kamailio").exists()) and bool(
         shutil.which("baresip")

@@ -22,7 +22,7 @@ from centrex.screening import rule_cache
 from centrex.screening import services as screening
 from centrex.screening.models import ScreeningRule
 from tests import factories
-from tests.sip.harness import Phone, Proxy, available, free_port, wait_for
+from tests.sip.harness import Phone, Proxy, available, free_sip_port, wait_for
 
 pytestmark = [pytest.mark.sip, pytest.mark.django_db(transaction=True)]
 
@@ -235,7 +235,7 @@ def test_a_switch_api_that_does_not_answer_holds_the_call_setup_300_ms_at_most(s
 
 def test_a_voicemail_rule_relays_the_call_to_the_voicemail_server(start_network):
     # The voicemail server: a phone called at its own address, as a media server would be.
-    port = free_port(socket.SOCK_DGRAM)
+    port = free_sip_port()
     network = start_network(voicemail_uri=f"sip:voicemail@127.0.0.1:{port}")
     voicemail = network.phone("voicemail", sip_port=port)
     voicemail.answer_calls_to(f"sip:voicemail@127.0.0.1:{port}")
