@@ -12,7 +12,8 @@ prints:
   Django's test client (the whole request: middleware, queries, template), with the number of
   queries of each;
 - the time of the dashboard (its usage chart aggregates the last 30 days), and of the admin's
-  list of calls (every account's), as a staff member verified by two-step;
+  lists and searches of the calls (every account's) and of the ledger (an entry per charged
+  call, as import_cdrs --rate writes them), as a staff member verified by two-step;
 - the CSV and Excel exports' throughput (rows/s) and the peak memory (max RSS) of a process
   that exports everything, next to one that exports about 1 % of it: the two peaks should be
   about the same; on PostgreSQL beside the export's floors, COPY of the same rows to the
@@ -90,7 +91,7 @@ def fill_calls(calls: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from accounts.models import Account, CallRecord, User
+    from accounts.models import Account, BalanceEntry, CallRecord, User
 
     call_command("migrate", verbosity=0)
     if connection.vendor == "sqlite":
@@ -142,16 +143,41 @@ def fill_calls(calls: int) -> None:
             )
         return rows
 
+    balance = Decimal("0.00")
+
+    def charges(made: list[CallRecord]) -> list[BalanceEntry]:
+        """The ledger's entry of each charged call, as import_cdrs --rate writes them (oldest
+        first, the callee as the description)."""
+        nonlocal balance
+        entries = []
+        for call in reversed(made):
+            if call.charge:
+                balance -= call.charge
+                entries.append(
+                    BalanceEntry(
+                        account=call.account,
+                        amount=-call.charge,
+                        balance_after=balance,
+                        kind=BalanceEntry.Kind.CALL_CHARGE,
+                        description=call.callee,
+                        call=call,
+                        created_at=call.started_at,
+                    )
+                )
+        return entries
+
     started = time.perf_counter()
     for start in range(0, calls, BATCH):
         with transaction.atomic():
-            CallRecord.objects.bulk_create(
+            made = CallRecord.objects.bulk_create(
                 batch(account, start, min(BATCH, calls - start), "bench"), batch_size=BATCH
             )
+            BalanceEntry.objects.bulk_create(charges(made), batch_size=BATCH)
         done = min(start + BATCH, calls)
         if done % 100_000 == 0 or done == calls:
             rate = done / (time.perf_counter() - started)
             print(f"  filled {done:>9,} calls ({rate:,.0f}/s)", flush=True)
+    Account.objects.filter(pk=account.pk).update(balance=balance)  # the sum of its ledger
     CallRecord.objects.bulk_create(batch(other, 0, 10_000, "bench-other"), batch_size=BATCH)
     with connection.cursor() as cursor:
         # Fresh statistics (and, on PostgreSQL, the visibility map that lets COUNT(*) use an
@@ -217,6 +243,10 @@ def _pages(calls: int) -> None:
             f"/admin/accounts/callrecord/?account__id__exact={account.pk}",
         ),
         ("admin: calls search 601", "/admin/accounts/callrecord/?q=601"),
+        ("admin: ledger", "/admin/accounts/balanceentry/"),
+        ("admin: ledger search 601", "/admin/accounts/balanceentry/?q=601"),
+        ("admin: ledger search login", f"/admin/accounts/balanceentry/?q={LOGIN}"),
+        ("admin: audit search login", f"/admin/accounts/auditevent/?q={LOGIN}"),
     ]
     print(f"\n  {'page':<36}{'first ms':>10}{'median ms':>11}{'queries':>9}{'status':>8}")
     for label, url, who in [

@@ -14,7 +14,7 @@ from accounts.models import AuditEvent, BalanceEntry, CallRecord
 
 
 @admin.register(BalanceEntry)
-class BalanceEntryAdmin(FastListAdmin):
+class BalanceEntryAdmin(IndexedSearchAdmin, FastListAdmin):
     list_display = [
         "created_at",
         "account_link",
@@ -28,12 +28,19 @@ class BalanceEntryAdmin(FastListAdmin):
     list_select_related = ["account", "call"]
     list_filter = ["kind"]
     date_hierarchy = "created_at"
+    # What the search box looks in; accounts.admin.search writes the search itself.
     search_fields = ["=account__account_id", "=account__user__username", "description"]
     search_help_text = _("Exact account ID or login, or words of the description.")
 
     @admin.display(description=_("account"), ordering="account__account_id")
     def account_link(self, entry: BalanceEntry) -> str:
         return link_to_account(entry.account)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[BalanceEntry], search_term: str
+    ) -> tuple[QuerySet[BalanceEntry], bool]:
+        found = search.matching_records(queryset, search_term, containing=("description",))
+        return found, False
 
 
 @admin.register(CallRecord)
@@ -93,7 +100,7 @@ class AuditEventKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(FastListAdmin):
+class AuditEventAdmin(IndexedSearchAdmin, FastListAdmin):
     # What happened first after when, so it fits at 1280 px; the actor's kind is a filter and
     # the address is on the event's page.
     list_display = [
@@ -106,6 +113,7 @@ class AuditEventAdmin(FastListAdmin):
     list_select_related = ["account"]
     list_filter = ["actor_kind", AuditEventKindFilter]
     date_hierarchy = "created_at"
+    # What the search box looks in; accounts.admin.search writes the search itself.
     search_fields = ["=account__account_id", "=account__user__username", "=actor_label", "kind"]
     search_help_text = _("Exact account ID, login or staff user name, or part of the event kind.")
     readonly_fields = ["data"]
@@ -117,3 +125,11 @@ class AuditEventAdmin(FastListAdmin):
     @admin.display(description=_("account"), ordering="account__account_id")
     def account_link(self, event: AuditEvent) -> str:
         return link_to_account(event.account)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[AuditEvent], search_term: str
+    ) -> tuple[QuerySet[AuditEvent], bool]:
+        found = search.matching_records(
+            queryset, search_term, containing=("kind",), equal_to=("actor_label",)
+        )
+        return found, False
