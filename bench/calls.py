@@ -144,11 +144,12 @@ def fill_calls(calls: int) -> None:
         return rows
 
     balance = Decimal("0.00")
+    booked = 0
 
     def charges(made: list[CallRecord]) -> list[BalanceEntry]:
         """The ledger's entry of each charged call, as import_cdrs --rate writes them (oldest
         first, the callee as the description)."""
-        nonlocal balance
+        nonlocal balance, booked
         entries = []
         for call in reversed(made):
             if call.charge:
@@ -164,6 +165,7 @@ def fill_calls(calls: int) -> None:
                         created_at=call.started_at,
                     )
                 )
+        booked += len(entries)
         return entries
 
     started = time.perf_counter()
@@ -177,7 +179,8 @@ def fill_calls(calls: int) -> None:
         if done % 100_000 == 0 or done == calls:
             rate = done / (time.perf_counter() - started)
             print(f"  filled {done:>9,} calls ({rate:,.0f}/s)", flush=True)
-    Account.objects.filter(pk=account.pk).update(balance=balance)  # the sum of its ledger
+    # As accounts.ledger.services leaves them: the sum of its ledger, and how many entries.
+    Account.objects.filter(pk=account.pk).update(balance=balance, ledger_entries=booked)
     CallRecord.objects.bulk_create(batch(other, 0, 10_000, "bench-other"), batch_size=BATCH)
     with connection.cursor() as cursor:
         # Fresh statistics (and, on PostgreSQL, the visibility map that lets COUNT(*) use an

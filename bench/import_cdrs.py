@@ -118,7 +118,9 @@ def forget_imported_calls() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE accounts_balanceentry, accounts_callrecord")
-        cursor.execute("UPDATE accounts_account SET balance = 0, calls_version = 0")
+        cursor.execute(
+            "UPDATE accounts_account SET balance = 0, ledger_entries = 0, calls_version = 0"
+        )
 
 
 def maintenance_url(url: str) -> tuple[str, str]:

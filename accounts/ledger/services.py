@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Value, When
+from django.db.models import Case, DecimalField, F, PositiveBigIntegerField, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +57,9 @@ def change_balance(
     amount = Decimal(amount).quantize(Decimal("0.01"))
     if kind not in BalanceEntry.Kind.values:
         raise ValueError(f"Unknown balance entry kind: {kind!r}")
-    Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
+    Account.objects.filter(pk=account.pk).update(
+        balance=F("balance") + amount, ledger_entries=F("ledger_entries") + 1
+    )
     # Read back under the lock the UPDATE took: these are the values after this change.
     balance_after, credit_limit, threshold, alert_sent = Account.objects.values_list(
         "balance", "credit_limit", "low_balance_threshold", "low_balance_alert_sent"
@@ -169,14 +171,21 @@ def change_balance_bulk(lines: Sequence[LedgerLine], *, actor: audit.Actor = Non
         raise ValueError(f"Unknown balance entry kind: {sorted(unknown)[0]!r}")
     lines = [line._replace(amount=Decimal(line.amount).quantize(validators.CENT)) for line in lines]
     totals: dict[int, Decimal] = defaultdict(Decimal)
+    entries: dict[int, int] = defaultdict(int)
     for line in lines:
         totals[line.account_id] += line.amount
+        entries[line.account_id] += 1
     Account.objects.filter(pk__in=totals).update(
         balance=F("balance")
         + Case(
             *(When(pk=pk, then=Value(total)) for pk, total in totals.items()),
             output_field=DecimalField(**MONEY),
-        )
+        ),
+        ledger_entries=F("ledger_entries")
+        + Case(
+            *(When(pk=pk, then=Value(count)) for pk, count in entries.items()),
+            output_field=PositiveBigIntegerField(),
+        ),
     )
     accounts = Account.objects.only(
         "account_id",

@@ -19,6 +19,9 @@ BALANCE_ENTRIES_PER_PAGE = 50
 def balance_history(request: CustomerRequest) -> HttpResponse:
     account = request.account
     entries = BalanceEntry.objects.filter(account=account).order_by("-created_at", "-id")
-    paginator = IndexPaginator(entries, BALANCE_ENTRIES_PER_PAGE)
+    # The ledger's count moves with the balance (Account.ledger_entries): no COUNT(*) per page.
+    paginator = IndexPaginator(
+        entries, BALANCE_ENTRIES_PER_PAGE, counted=lambda _entries: account.ledger_entries
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "accounts/balance_history.html", {"page": page})

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from accounts.ledger.services import change_balance
-from accounts.models import BalanceEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -57,19 +56,10 @@ def test_it_never_shows_another_accounts_entries(alice_client, alice, bob):
 
 def test_entries_are_paged_with_page_x_of_y(alice_client, alice):
     start = timezone.now() - timedelta(days=30)
-    BalanceEntry.objects.bulk_create(
-        [
-            BalanceEntry(
-                account=alice,
-                amount=Decimal("1.00"),
-                balance_after=Decimal(n + 1),
-                kind="top_up",
-                description=f"Wpłata nr {n:03d}",
-                created_at=start + timedelta(hours=n),
-            )
-            for n in range(60)
-        ]
-    )
+    for n in range(60):
+        change_balance(
+            alice, Decimal("1.00"), "top_up", f"Wpłata nr {n:03d}", at=start + timedelta(hours=n)
+        )
     first = alice_client.get("/balance/").content.decode()
     assert "Strona 1 z 2" in first and _rows(first) == 50
     assert "Wpłata nr 059" in first and "Wpłata nr 010" in first

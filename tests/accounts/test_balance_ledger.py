@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection
 from django.db.models import Sum
 
-from accounts.ledger.services import change_balance
+from accounts.ledger.services import LedgerLine, change_balance, change_balance_bulk
 from accounts.models import Account, AuditEvent, BalanceEntry
 from tests import factories
 from tests.concurrency import run_concurrently
@@ -36,8 +36,30 @@ def test_the_balance_is_always_the_sum_of_its_entries(alice):
 def test_an_unknown_kind_changes_nothing(alice):
     with pytest.raises(ValueError):
         change_balance(alice, Decimal("5"), "gift")
+    with pytest.raises(ValueError):
+        change_balance_bulk([LedgerLine(alice.pk, Decimal("5"), "gift")])
     alice.refresh_from_db()
     assert alice.balance == 0 and not alice.balance_entries.exists()
+    assert alice.ledger_entries == 0
+
+
+@pytest.mark.django_db
+def test_the_accounts_count_of_entries_moves_with_them(alice, bob):
+    """Historia salda pages by Account.ledger_entries rather than counting: every way money
+    changes keeps it equal to the entries' count, one account's and the other's apart."""
+    change_balance(alice, Decimal("10"), "top_up", "")
+    change_balance(alice, Decimal("-1"), "adjustment", "")
+    call = factories.make_call(bob)
+    change_balance_bulk(
+        [
+            LedgerLine(bob.pk, Decimal("-0.12"), "call_charge", "+48501234567", call.pk),
+            LedgerLine(alice.pk, Decimal("-0.50"), "adjustment"),
+            LedgerLine(bob.pk, Decimal("3"), "top_up"),
+        ]
+    )
+    for account, entries in ((alice, 3), (bob, 2)):
+        account.refresh_from_db()
+        assert account.ledger_entries == account.balance_entries.count() == entries
 
 
 @pytest.mark.django_db
@@ -63,6 +85,7 @@ def test_concurrent_changes_lose_nothing_on_postgresql(alice):
 
     alice.refresh_from_db()
     assert alice.balance == Decimal(threads * per_thread)
+    assert alice.ledger_entries == threads * per_thread
     afters = sorted(
         BalanceEntry.objects.filter(account=alice).values_list("balance_after", flat=True)
     )
