@@ -17,7 +17,6 @@ from django.db.models import Max, Min, Model, QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -28,6 +27,7 @@ from accounts import audit
 from accounts.admin import search
 from accounts.models import Account
 from accounts.paging import KeptCountPaginator
+from accounts.templatetags.remembered_url import reversed_with_pk
 
 _M = TypeVar("_M", bound=Model)
 
@@ -249,7 +249,7 @@ class FastListAdmin(ReadOnlyAdmin):
 def link_to_account(account: Account | None) -> str:
     if account is None:
         return "—"
-    url = reverse("admin:accounts_account_change", args=[account.pk])
+    url = reversed_with_pk("admin:accounts_account_change", account.pk)
     return format_html('<a href="{}">{}</a>', url, account.account_id)
 
 

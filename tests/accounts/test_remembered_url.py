@@ -153,3 +153,35 @@ def test_as_a_variable_and_unknown_names_behave_as_in_django(reversals):
         render("{% url 'no-such-page' %}")
     with pytest.raises(NoReverseMatch):
         render("{% url 'no-such-page' %}")  # a failure is never remembered
+
+
+# --- reversed_with_pk: the admin's links to each row's object -------------------------------------
+
+
+@pytest.mark.parametrize("pk", [1, 7, 1234567890123, "a_2Fb", "zoë"])
+def test_an_objects_address_is_djangos(reversals, pk):
+    for name in ("admin:accounts_account_change", "admin:accounts_callrecord_change"):
+        assert remembered_url.reversed_with_pk(name, pk, "admin") == reverse(
+            name, args=(pk,), current_app="admin"
+        )
+
+
+def test_every_integer_key_shares_one_reversal(reversals):
+    for pk in range(1, 51):
+        remembered_url.reversed_with_pk("admin:accounts_account_change", pk)
+    assert len(reversals) == 1
+    set_script_prefix("/konto/")
+    try:
+        address = remembered_url.reversed_with_pk("admin:accounts_account_change", 5)
+        assert address == "/konto/admin/accounts/account/5/change/"
+    finally:
+        set_script_prefix("/")
+    assert len(reversals) == 2
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_pattern_that_refuses_the_mark_is_reversed_as_it_is(reversals):
+    # "<int:…>" would take it; a name with no key at all refuses any, as reverse() does.
+    with pytest.raises(NoReverseMatch):
+        remembered_url.reversed_with_pk("logout", 5)
+    assert remembered_url.reversed_with_pk("one:item", 5) == "/one/item/5/"
