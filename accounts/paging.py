@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Max, Min, Model, QuerySet
 from django.utils.functional import SimpleLazyObject
 
 _M = TypeVar("_M", bound=Model)
@@ -41,6 +41,8 @@ class IndexPaginator(Paginator, Generic[_M]):
     object_list: QuerySet[_M]
     # At most this many rows skipped, a page is read in one query.
     direct_offset = 500
+    # Pages in the second half read from the other end (which needs the count to be exact).
+    reads_from_end = True
 
     def __init__(
         self,
@@ -87,7 +89,7 @@ class IndexPaginator(Paginator, Generic[_M]):
         super()._check_object_list_is_ordered()  # type: ignore[misc]  # missing from the stubs
         queryset = self.object_list
         # Closer to the end: read from the other end of the index, then turn around.
-        from_end = bottom > self.count - top
+        from_end = self.reads_from_end and bottom > self.count - top
         skipped = self.count - top if from_end else bottom
         if skipped <= self.direct_offset:
             if from_end:
@@ -110,10 +112,15 @@ class IndexPaginator(Paginator, Generic[_M]):
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-class KeptCountPaginator(Paginator):
+class KeptCountPaginator(IndexPaginator[Any]):
     """A Paginator for the admin's long lists: every account's calls, ledger entries and audit
     events (accounts.admin.base.FastListAdmin), the accounts and the users, whose "N call
     records" and page links need the list's total on every page.
+
+    A page's rows are read as IndexPaginator reads a page far from either end: the ids first,
+    then the rows with their joins. A search's first page otherwise joined and sorted every
+    call it found (7,700 of a million calls for "601": 38 ms against 19 ms for the ids). Pages
+    are always counted from the start, since a kept total may be a minute old.
 
     Counting every row costs nearly as much as reading them: 10 ms at 110k calls, about ten times
     that at a million, on every page staff open. So a total is counted exactly as far as
@@ -126,6 +133,24 @@ class KeptCountPaginator(Paginator):
     object_list: QuerySet[Any]
     exact_up_to = 10_000
     kept_for = 60
+    direct_offset = -1
+    reads_from_end = False
+
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int | str,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+        *,
+        dates: str | None = None,
+    ) -> None:
+        """`dates`: a date field whose first and last values the list's date drill-down
+        needs (accounts.admin.base.FastDateHierarchyChangeList): read with a bounded count,
+        from the same rows, and then `date_bounds`."""
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.dates = dates
+        self.date_bounds: tuple[Any, Any] | None = None
 
     @cached_property
     def count(self) -> int:
@@ -139,7 +164,18 @@ class KeptCountPaginator(Paginator):
         found: Any = cache.get(key)
         if found is not None:
             return int(found)
-        bounded = queryset.order_by()[: self.exact_up_to + 1].count()
+        bounded_rows = queryset.order_by()[: self.exact_up_to + 1]
+        if self.dates:
+            # A search's rows are read from the table one by one (its index only says where
+            # they may be): the bounds with the count read them once rather than twice.
+            read = bounded_rows.aggregate(
+                rows=Count("pk"), first=Min(self.dates), last=Max(self.dates)
+            )
+            bounded = read["rows"]
+            if bounded <= self.exact_up_to:
+                self.date_bounds = (read["first"], read["last"])
+        else:
+            bounded = bounded_rows.count()
         if bounded <= self.exact_up_to:
             return bounded
         total = queryset.count()

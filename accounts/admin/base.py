@@ -218,11 +218,15 @@ class FastDateHierarchyChangeList(ChangeList):
                     for m in range(1, 13)
                 ],
             }
-        bounds = self.queryset.aggregate(first=Min(field), last=Max(field))
-        if not (bounds["first"] and bounds["last"]):
+        # Read with the list's count when it was counted exactly (KeptCountPaginator).
+        bounds = getattr(self.paginator, "date_bounds", None)
+        if bounds is None:
+            found = self.queryset.aggregate(first=Min(field), last=Max(field))
+            bounds = (found["first"], found["last"])
+        if not (bounds[0] and bounds[1]):
             return {"show": False}
-        first = timezone.localtime(bounds["first"]).year
-        last = timezone.localtime(bounds["last"]).year
+        first = timezone.localtime(bounds[0]).year
+        last = timezone.localtime(bounds[1]).year
         return {
             "show": True,
             "choices": [
@@ -244,6 +248,24 @@ class FastListAdmin(ReadOnlyAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return FastDateHierarchyChangeList
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> KeptCountPaginator:
+        # The drill-down's years need the list's first and last dates; a chosen year does not.
+        years = self.date_hierarchy and not request.GET.get(f"{self.date_hierarchy}__year")
+        return KeptCountPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            dates=self.date_hierarchy if years else None,
+        )
 
 
 def link_to_account(account: Account | None) -> str:

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.paging import KeptCountPaginator
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,34 @@ def test_the_top_level_offers_every_year_from_the_first_call_to_the_last(staff_c
     html = staff_client.get(CHANGELIST).content.decode()
     for year in (2024, 2025, 2026):
         assert f"?started_at__year={year}" in html
+
+
+def _calls_queries(staff_client, query) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert staff_client.get(CHANGELIST, query).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if "accounts_callrecord" in q["sql"]]
+
+
+def test_the_years_are_read_with_the_count(staff_client, alice, monkeypatch):
+    """A search's calls are read one by one from the table: its years come with its count,
+    from the calls found, rather than from a third read of them."""
+    factories.make_call(alice, callee="48601000001", started_at=datetime(2024, 6, 1, tzinfo=WARSAW))
+    factories.make_call(alice, callee="48601000002", started_at=datetime(2025, 6, 1, tzinfo=WARSAW))
+    factories.make_call(alice, callee="48222000003", started_at=datetime(2026, 6, 1, tzinfo=WARSAW))
+    read = _calls_queries(staff_client, {"q": "601"})
+    # The count with the first and last dates, then the rows (one page: Django reads it whole).
+    assert len(read) == 2
+    assert "MIN(" in read[0] and "COUNT(" in read[0]
+    html = staff_client.get(CHANGELIST, {"q": "601"}).content.decode()
+    assert "started_at__year=2024" in html and "started_at__year=2025" in html
+    assert "started_at__year=2026" not in html
+    # A chosen year needs no bounds; a list longer than is counted exactly reads them itself.
+    assert not any(
+        "MIN(" in sql for sql in _calls_queries(staff_client, {"started_at__year": "2025"})
+    )
+    monkeypatch.setattr(KeptCountPaginator, "exact_up_to", 1)
+    html = staff_client.get(CHANGELIST, {"q": "601"}).content.decode()
+    assert "started_at__year=2024" in html and "started_at__year=2026" not in html
 
 
 def test_a_month_offers_each_of_its_days(staff_client, alice):

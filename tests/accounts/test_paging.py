@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.core.paginator import UnorderedObjectListWarning
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts.calls.history import filtered_calls
@@ -90,3 +91,30 @@ def test_the_admins_long_lists_use_it():
 
     for model in (Account, CallRecord, BalanceEntry, AuditEvent):
         assert admin.site._registry[model].paginator is KeptCountPaginator
+
+
+def test_an_admin_page_reads_its_ids_then_its_rows(alice, empty_cache, django_assert_num_queries):
+    for _ in range(5):
+        factories.make_call(alice)
+    calls = CallRecord.objects.select_related("account").order_by("-started_at", "-id")
+    paginator = _Kept(calls, 2)
+    # The bounded count and the full one (more than exact_up_to), the page's ids, its rows.
+    with django_assert_num_queries(4):
+        rows = list(paginator.page(2))
+    assert rows == list(calls)[2:4]
+    with django_assert_num_queries(0):
+        assert rows[0].account == alice  # with the list's joins
+
+
+def test_admin_pages_are_counted_from_the_start_whatever_the_kept_total(alice, empty_cache):
+    """A kept total may be a minute old: pages near the end are not read from the end, which
+    would take the wrong rows when the total has moved since."""
+    for _ in range(5):
+        factories.make_call(alice)
+    calls = CallRecord.objects.order_by("-started_at", "-id")
+    assert _Kept(calls, 2).count == 5  # counted in full and kept
+    factories.make_call(alice, started_at=timezone.now())  # newest: at the start of the list
+    factories.make_call(alice, started_at=timezone.now())
+    paginator = _Kept(calls, 2)
+    assert paginator.count == 5
+    assert list(paginator.page(3)) == list(calls)[4:5]  # the fifth, as counted from the start
