@@ -6,7 +6,8 @@ the sheet's XML (ECMA-376, SpreadsheetML) as text straight into the zip, in cons
 
 - text as inline strings (no shared-string table to keep in memory), typed as text so that a
   spreadsheet never reads "=1+1" as a formula; characters the format forbids (control
-  characters a switch may send in a caller's name) are left out; empty text is an empty cell;
+  characters a switch may send in a caller's name) are left out, tabs, line breaks and
+  backslashes written as references; empty text is an empty cell;
 - date-times as spreadsheet serial numbers of the wall-clock time (the format has no zones);
 - durations in seconds as fractions of a day, shown [h]:mm:ss, so that they sum;
 - amounts as numbers with two decimals.
@@ -88,7 +89,20 @@ STYLES = (
 
 # XML 1.0 allows tab, line feed and carriage return of the control characters, no others.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Besides the three XML needs escaped, the allowed control characters and the backslash as
+# references: a carriage return kept as one (an XML reader turns a written one into a line
+# feed), and no character that COPY's text format escapes (xlsx_postgres writes the same).
+_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "\\": "&#92;",
+        "\t": "&#9;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
 
 
 def text_cell(value: str, style: int = TEXT) -> str:
@@ -101,6 +115,7 @@ def text_cell(value: str, style: int = TEXT) -> str:
         and "&" not in value
         and "<" not in value
         and ">" not in value
+        and "\\" not in value
         and value[0] != " "
         and value[-1] != " "
     ):
@@ -168,16 +183,18 @@ class SheetWriter:
         if len(self.pending) >= ROWS_PER_WRITE:
             self._flush()
 
-    def rows_xml(self, rows: Iterable[bytes]) -> None:
-        """Rows already written as UTF-8 "<row>…</row>" (the database's, xlsx_postgres)."""
+    def rows_xml(self, rows: Iterable[bytes | memoryview]) -> None:
+        """Rows already written as UTF-8 "<row>…</row>", each ending in a line feed (the
+        database's, xlsx_postgres); the line feeds are left out (text never holds one: it is
+        written as a reference)."""
         self._flush()
-        batch: list[bytes] = []
+        batch: list[bytes | memoryview] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= ROWS_PER_WRITE:
-                self.sheet.write(b"".join(batch))
+                self.sheet.write(b"".join(batch).replace(b"\n", b""))
                 batch.clear()
-        self.sheet.write(b"".join(batch))
+        self.sheet.write(b"".join(batch).replace(b"\n", b""))
 
     def close(self) -> None:
         self.pending.append("</sheetData></worksheet>")

@@ -27,7 +27,7 @@ pytestmark = [
 ]
 
 # Beyond the CSV's awkward texts: what XML forbids or must escape, and what COPY's text format
-# would have escaped (the rows come in binary, so nothing is to be undone).
+# would escape (both writers write it as references, so COPY finds nothing to escape).
 XML_TEXTS = [
     "\x01\x02",
     "\x07 dzwonek na początku",

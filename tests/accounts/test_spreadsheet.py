@@ -87,3 +87,12 @@ def test_text_of_nothing_but_forbidden_characters_is_an_empty_cell():
     assert text_cell("\x01\x07\x1f") == text_cell("")
     sheet = openpyxl.load_workbook(io.BytesIO(_workbook([[text_cell("\x01\x02")]]))).active
     assert sheet["A2"].value is None
+
+
+def test_a_carriage_return_and_a_backslash_read_back_as_they_are():
+    # Written as they are, an XML reader would turn the carriage return into a line feed.
+    texts = ["powrót\rkaretki", "dwie\r\nlinie", "C:\\Konto\\spis", "\\"]
+    sheet = openpyxl.load_workbook(io.BytesIO(_workbook([[text_cell(t) for t in texts]]))).active
+    assert [cell.value for cell in sheet[2]] == texts
+    # Nothing COPY's text format would escape is left (accounts.calls.xlsx_postgres).
+    assert not any(ch in text_cell(t) for t in texts for ch in "\\\r\n\t")
