@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from accounts import bulk
 from accounts.client_address import client_address
 from accounts.models import Account, AuditEvent, User
 
@@ -59,6 +60,23 @@ def record_changes(
     )
 
 
+def record_all(events: Sequence[AuditEvent]) -> list[AuditEvent]:
+    """Write events made by unsaved() in a few statements, in their order (an import's)."""
+    return AuditEvent.objects.bulk_create(events, batch_size=bulk.ORM_BATCH_SIZE)
+
+
+def unsaved(
+    kind: str,
+    data: Mapping[str, Any],
+    *,
+    account: Account | None = None,
+    actor: Actor = None,
+    message: str = "",
+) -> AuditEvent:
+    """The event record() would write with `data`, not yet written: for record_all()."""
+    return _event(kind, dict(data), account=account, actor=actor, request=None, message=message)
+
+
 def _write(
     kind: str,
     data: dict[str, Any],
@@ -68,10 +86,24 @@ def _write(
     request: HttpRequest | None,
     message: str = "",
 ) -> AuditEvent:
+    event = _event(kind, data, account=account, actor=actor, request=request, message=message)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    kind: str,
+    data: dict[str, Any],
+    *,
+    account: Account | None,
+    actor: Actor,
+    request: HttpRequest | None,
+    message: str,
+) -> AuditEvent:
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     user, actor_kind, label = describe_actor(actor)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         kind=kind,
         account=account,
         actor=user,

@@ -228,17 +228,25 @@ def change_balance_bulk(lines: Sequence[LedgerLine], *, actor: audit.Actor = Non
         ],
         rows,
     )
+    # The event change_balance writes, for every entry but a call's charge.
     call_charge = BalanceEntry.Kind.CALL_CHARGE.value
-    for line in lines:
-        if line.kind != call_charge:
-            audit.record(
+    audit.record_all(
+        [
+            audit.unsaved(
                 "balance.change",
+                {
+                    "amount": str(line.amount),
+                    "entry_kind": line.kind,
+                    "balance_after": str(row[2]),
+                },
                 account=accounts[line.account_id],
                 actor=actor,
                 message=line.description,
-                amount=str(line.amount),
-                entry_kind=line.kind,
             )
+            for line, row in zip(lines, rows, strict=True)
+            if line.kind != call_charge
+        ]
+    )
     for pk, account in accounts.items():
         track_low_balance(
             account,

@@ -24,6 +24,51 @@ def test_a_change_moves_the_balance_and_writes_its_entry(alice, staff):
 
 
 @pytest.mark.django_db
+def test_a_bulk_change_is_audited_as_each_change_alone_would_be(alice, bob, staff):
+    change_balance(alice, Decimal("10"), "top_up", "Przelew", actor=staff)
+    change_balance_bulk(
+        [
+            LedgerLine(bob.pk, Decimal("10"), "top_up", "Przelew"),
+            LedgerLine(bob.pk, Decimal("-0.12"), "call_charge", "+48501234567"),
+            LedgerLine(bob.pk, Decimal("-2.5"), "adjustment", "Korekta"),
+        ],
+        actor=staff,
+    )
+    fields = ("account", "kind", "actor", "actor_kind", "actor_label", "message", "data")
+    events = list(AuditEvent.objects.order_by("id").values_list(*fields))
+    assert events == [
+        (
+            alice.pk,
+            "balance.change",
+            staff.pk,
+            "staff",
+            staff.username,
+            "Przelew",
+            {"amount": "10.00", "entry_kind": "top_up", "balance_after": "10.00"},
+        ),
+        (
+            bob.pk,
+            "balance.change",
+            staff.pk,
+            "staff",
+            staff.username,
+            "Przelew",
+            {"amount": "10.00", "entry_kind": "top_up", "balance_after": "10.00"},
+        ),
+        # The call's charge is in the ledger with its call; the adjustment follows it.
+        (
+            bob.pk,
+            "balance.change",
+            staff.pk,
+            "staff",
+            staff.username,
+            "Korekta",
+            {"amount": "-2.50", "entry_kind": "adjustment", "balance_after": "7.38"},
+        ),
+    ]
+
+
+@pytest.mark.django_db
 def test_the_balance_is_always_the_sum_of_its_entries(alice):
     for amount in ["10", "-3.33", "0.01", "-20"]:
         change_balance(alice, Decimal(amount), "adjustment", "")
