@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.account_csv import read_rows
-from accounts.account_import import plan_import
+from accounts.account_import import CREATE_BATCH, plan_import
 from accounts.models import Account, AuditEvent, BalanceEntry, PhoneNumber, User
 
 pytestmark = pytest.mark.django_db
@@ -403,6 +403,63 @@ def test_a_thousand_accounts_load_in_one_run(tmp_path, django_assert_max_num_que
     # The check before writing looks existing accounts up in chunks, not row by row.
     with django_assert_max_num_queries(20):
         plan_import(read_rows(path.read_text(encoding="utf-8-sig"))[0])
+
+
+def test_new_accounts_are_written_in_batches_not_row_by_row(
+    tmp_path, django_assert_max_num_queries
+):
+    rows = [
+        {
+            "login": f"telekonferencja_{n:04d}",
+            "password": PASSWORD,
+            "balance": "10",
+            "numbers": f"+4822100{n:04d}",
+        }
+        for n in range(3 * CREATE_BATCH)
+    ]
+    path = write_csv(tmp_path, rows)
+    # About 18 statements a batch (users, accounts, SIP, events, the ledger, numbers,
+    # savepoints) and some for the checks before: 55 on PostgreSQL, 67 on SQLite. Row by row
+    # it was 20 an account, 6,000 here.
+    with django_assert_max_num_queries(75):
+        out, _err = run(path)
+    assert f"Created {3 * CREATE_BATCH} accounts" in out
+    assert PhoneNumber.objects.count() == 3 * CREATE_BATCH
+    assert BalanceEntry.objects.filter(amount=Decimal("10.00")).count() == 3 * CREATE_BATCH
+    assert AuditEvent.objects.filter(kind="balance.change").count() == 3 * CREATE_BATCH
+    assert AuditEvent.objects.filter(kind="account.numbers").count() == 3 * CREATE_BATCH
+    account = Account.objects.get(user__username="telekonferencja_0299")
+    assert account.user.check_password(PASSWORD)
+    assert numbers_of("telekonferencja_0299") == ["48221000299"]
+
+
+def test_new_and_existing_accounts_are_written_in_the_files_order(tmp_path, alice):
+    """A new account's events come in the order one account alone would have them, and an
+    update between new accounts is written between them."""
+    rows = [
+        {"login": "nowe_1", "password": PASSWORD, "balance": "10", "numbers": "+48221000001"},
+        {"login": alice.user.username, "first_name": "Alina", "numbers": "+48221000002"},
+        {"login": "nowe_2", "password": PASSWORD, "numbers": "+48221000003"},
+    ]
+    header = ["login", "password", "first_name", "balance", "numbers"]
+    out, _err = run(write_csv(tmp_path, rows, header=header))
+    assert "Created 2 accounts, updated 1" in out
+    events = AuditEvent.objects.order_by("id").values_list("account__user__username", "kind")
+    assert list(events) == [
+        ("nowe_1", "account.create"),
+        ("nowe_1", "balance.change"),
+        ("nowe_1", "account.numbers"),
+        (alice.user.username, "account.update"),
+        (alice.user.username, "account.numbers"),
+        ("nowe_2", "account.create"),
+        ("nowe_2", "account.numbers"),
+    ]
+    assert list(Account.objects.order_by("id").values_list("user__username", flat=True)) == [
+        alice.user.username,
+        "nowe_1",
+        "nowe_2",
+    ]
+    assert Account.objects.get(user__username="nowe_1").balance == Decimal("10.00")
 
 
 def numbers_of(login: str) -> list[str]:

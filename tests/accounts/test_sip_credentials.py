@@ -139,3 +139,53 @@ def test_an_undecryptable_password_keeps_the_row_it_had(sip_alice, settings):
     assert sip_alice.sip_password_unreadable
     assert credentials.sync_account(sip_alice) == credentials.KEPT
     assert rows()[0][3] == ALICE_HA1
+
+
+def test_many_accounts_are_synced_at_once_as_each_would_be_alone(settings):
+    """sync_accounts (an import's new accounts) does what sync_account does account by account."""
+    kept = factories.make_account("kept", sip_password="Haslo-Stare-SIP1")
+    credentials.sync_account(kept)
+    settings.FIELD_ENCRYPTION_KEYS = ["another key altogether"]  # kept's password: unreadable
+    added = factories.make_account("added", sip_password="Haslo-Nowe-SIP01")
+    stale = factories.make_account("stale", sip_password="Haslo-Nowe-SIP02")
+    moved = factories.make_account("moved", sip_password="Haslo-Nowe-SIP03")
+    same = factories.make_account("same", sip_password="Haslo-Nowe-SIP04")
+    blocked = factories.make_account("blocked", sip_password="Haslo-Nowe-SIP05")
+    silent = factories.make_account("silent")
+    SipSubscriber.objects.create(username="stale", domain="sip.konto.localhost", ha1="0", ha1b="0")
+    credentials.sync_account(moved)
+    SipSubscriber.objects.create(username="moved", domain="old.example.com", ha1="0", ha1b="0")
+    credentials.sync_account(same)
+    credentials.sync_account(blocked)
+    blocked.status = "blocked"
+    accounts = [kept, added, stale, moved, same, blocked, silent]
+    for account in accounts:
+        account.refresh_from_db(fields=["sip_password"])
+
+    with transaction.atomic():
+        one_by_one = {account.account_id: credentials.sync_account(account) for account in accounts}
+        rows_one_by_one = sorted(rows())
+        transaction.set_rollback(True)
+
+    assert (
+        credentials.sync_accounts(accounts)
+        == one_by_one
+        == {
+            "kept": credentials.KEPT,
+            "added": credentials.ADDED,
+            "stale": credentials.UPDATED,
+            "moved": credentials.UPDATED,
+            "same": credentials.UNCHANGED,
+            "blocked": credentials.REMOVED,
+            "silent": credentials.UNCHANGED,
+        }
+    )
+    assert sorted(rows()) == rows_one_by_one
+    assert sorted((row[0], row[1]) for row in rows()) == [
+        ("added", "sip.konto.localhost"),
+        ("kept", "sip.konto.localhost"),
+        ("moved", "sip.konto.localhost"),
+        ("same", "sip.konto.localhost"),
+        ("stale", "sip.konto.localhost"),
+    ]
+    assert credentials.sync_accounts(accounts)["stale"] == credentials.UNCHANGED
