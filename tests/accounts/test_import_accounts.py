@@ -1,94 +1,19 @@
+"""import_accounts: the columns, creating and updating accounts, and what it refuses."""
+
 from __future__ import annotations
 
-import csv
-import io
-import stat
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from accounts.account_csv import read_rows
 from accounts.account_import import CREATE_BATCH, plan_import
 from accounts.models import Account, AuditEvent, BalanceEntry, PhoneNumber, User
+from tests.accounts.account_files import PASSWORD, full_row, run, run_failing, write_csv
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "Mocne-Haslo-2026"
-HEADER = [
-    "login",
-    "account_id",
-    "password",
-    "email",
-    "first_name",
-    "last_name",
-    "company_name",
-    "phone",
-    "language",
-    "time_zone",
-    "currency",
-    "balance",
-    "credit_limit",
-    "call_screening",
-    "voicemail",
-    "conferences",
-    "max_participants",
-    "max_conferences",
-    "mailbox",
-]
-
-
-def full_row(login: str = "telekonferencja_48221000001", **cells) -> dict:
-    row = {
-        "login": login,
-        "account_id": login,
-        "password": PASSWORD,
-        "email": "jan@example.com",
-        "first_name": "Jan",
-        "last_name": "Kowalski",
-        "company_name": "Zakład Usług Łącznościowych „Żuraw”",
-        "phone": "22 123 45 67",
-        "language": "pl",
-        "time_zone": "Europe/Warsaw",
-        "currency": "PLN",
-        "balance": "100,50",
-        "credit_limit": "50.00",
-        "call_screening": "tak",
-        "voicemail": "yes",
-        "conferences": "0",
-        "max_participants": "20",
-        "max_conferences": "2",
-        "mailbox": "1001",
-    }
-    row.update(cells)
-    return row
-
-
-def write_csv(tmp_path: Path, rows: list[dict], *, header=None, delimiter=",", name="a.csv"):
-    header = header or list(rows[0]) if rows else header or ["login"]
-    path = tmp_path / name
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file, delimiter=delimiter)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([row.get(column, "") for column in header])
-    return path
-
-
-def run(path: Path, *args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_accounts", str(path), *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def run_failing(path: Path, *args: str, match: str | None = None) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError, match=match) as raised:
-        call_command("import_accounts", str(path), *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue() + str(raised.value)
 
 
 def test_it_explains_itself(capsys):
@@ -127,13 +52,6 @@ def test_it_creates_an_account_with_every_column(tmp_path):
     event = AuditEvent.objects.get(kind="account.create")
     assert event.account == account and event.actor_label == "manage.py import_accounts"
     assert PASSWORD not in str(event.data)
-
-
-def test_passwords_are_stored_with_argon2(tmp_path, argon2):
-    run(write_csv(tmp_path, [{"login": "telekonferencja_1", "password": PASSWORD}]))
-    user = User.objects.get(username="telekonferencja_1")
-    assert user.password.startswith("argon2")
-    assert user.check_password(PASSWORD)
 
 
 def test_running_the_same_file_again_changes_nothing(tmp_path):
@@ -186,75 +104,6 @@ def test_a_spreadsheet_export_with_semicolons_bom_and_crlf_is_read(tmp_path):
     assert "Created 2 accounts" in out
     assert Account.objects.get(account_id="telekonferencja_1").balance == Decimal("12.50")
     assert Account.objects.get(account_id="telekonferencja_2").company_name == "Zażółć"
-
-
-def test_generated_passwords_go_to_a_file_only_the_owner_can_read(tmp_path):
-    secrets_path = tmp_path / "secrets.csv"
-    rows = [{"login": "telekonferencja_1", "password": ""}, {"login": "telekonferencja_2"}]
-    out, _err = run(write_csv(tmp_path, rows), "--credentials", str(secrets_path))
-    assert f"Generated passwords are in {secrets_path}." in out
-    assert stat.S_IMODE(secrets_path.stat().st_mode) == 0o600
-    with secrets_path.open(encoding="utf-8") as file:
-        written = list(csv.DictReader(file))
-    assert [row["login"] for row in written] == ["telekonferencja_1", "telekonferencja_2"]
-    for row in written:
-        assert len(row["password"]) >= 16
-        assert User.objects.get(username=row["login"]).check_password(row["password"])
-
-
-def test_an_existing_credentials_file_is_never_overwritten(tmp_path):
-    secrets_path = tmp_path / "secrets.csv"
-    secrets_path.write_text("earlier passwords")
-    path = write_csv(tmp_path, [{"login": "telekonferencja_1"}])
-    run_failing(path, "--credentials", str(secrets_path), match="already exists")
-    assert secrets_path.read_text() == "earlier passwords"
-    assert not Account.objects.exists()
-
-
-def test_a_generated_password_must_have_somewhere_to_go(tmp_path):
-    path = write_csv(tmp_path, [{"login": "telekonferencja_1", "email": "a@example.com"}])
-    run_failing(
-        path,
-        match=r"1 new account \(from line 2\) has no password, so one would be generated, but it "
-        "would go nowhere: give --credentials FILE or --send-welcome",
-    )
-    assert not User.objects.exists()
-
-
-def test_the_welcome_e_mail_lets_the_customer_choose_a_password(
-    tmp_path, settings, mailoutbox, client
-):
-    settings.PORTAL_URL = "https://konto.example.com"
-    rows = [
-        {"login": "telekonferencja_1", "email": "jan@example.com", "language": "en"},
-        {"login": "telekonferencja_2", "email": "ola@example.com", "password": PASSWORD},
-    ]
-    header = ["login", "email", "language", "password"]
-    out, _err = run(write_csv(tmp_path, rows, header=header), "--send-welcome")
-    assert "Sent 1 welcome e-mail." in out
-    assert len(mailoutbox) == 1  # the account with its own password needs none
-    message = mailoutbox[0]
-    assert message.to == ["jan@example.com"]
-    assert "Welcome to the Konto self-care portal. Your login is telekonferencja_1." in message.body
-    link = next(word for word in message.body.split() if word.startswith("https://"))
-    assert link.startswith("https://konto.example.com/password-reset/")
-    page = client.get(link.removeprefix("https://konto.example.com"), follow=True)
-    assert page.context["validlink"] is True
-    assert AuditEvent.objects.filter(kind="account.welcome_sent").count() == 1
-
-
-def test_welcome_e_mails_need_the_portal_address(tmp_path, settings):
-    settings.PORTAL_URL = ""
-    path = write_csv(tmp_path, [{"login": "telekonferencja_1", "email": "a@example.com"}])
-    run_failing(path, "--send-welcome", match="needs PORTAL_URL")
-    assert not User.objects.exists()
-
-
-def test_a_welcome_e_mail_needs_an_address(tmp_path, settings):
-    settings.PORTAL_URL = "https://konto.example.com"
-    path = write_csv(tmp_path, [{"login": "telekonferencja_1", "email": ""}])
-    _out, err = run_failing(path, "--send-welcome")
-    assert "line 2, column email: the welcome e-mail needs an e-mail address" in err
 
 
 @pytest.mark.parametrize(
@@ -371,22 +220,6 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(tmp_path):
     assert "Would create 2 accounts, update 0, leave 0 unchanged" in out
     assert not User.objects.exists()
     assert not secrets_path.exists()
-
-
-def test_passwords_of_existing_accounts_change_only_when_asked(tmp_path, alice, password):
-    path = write_csv(tmp_path, [{"login": alice.user.username, "password": PASSWORD}])
-    out, _err = run(path)
-    assert "left 1 unchanged" in out
-    alice.user.refresh_from_db()
-    assert alice.user.check_password(password)
-    out, _err = run(path, "--update-passwords")
-    assert "updated 1" in out
-    alice.user.refresh_from_db()
-    assert alice.user.check_password(PASSWORD)
-    event = AuditEvent.objects.get(kind="account.update")
-    assert event.data == {"password": ["", "changed"]}
-    out, _err = run(path, "--update-passwords")
-    assert "left 1 unchanged" in out
 
 
 def test_a_thousand_accounts_load_in_one_run(tmp_path, django_assert_max_num_queries):
