@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
@@ -29,12 +28,6 @@ class Phone:
     user_agent: str
     expires: dt.datetime
     received: str
-
-
-def _current(account: Account) -> QuerySet[SipLocation]:
-    return SipLocation.objects.filter(
-        username=account.account_id, domain=settings.SIP_DOMAIN, expires__gt=timezone.now()
-    )
 
 
 def phones_of(account: Account) -> list[Phone]:
@@ -58,8 +51,3 @@ def phones_of(account: Account) -> list[Phone]:
         )
         for row in rows
     ]
-
-
-def is_online(account: Account) -> bool:
-    """Whether at least one of the account's phones is registered now."""
-    return _current(account).exists()
