@@ -11,27 +11,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 PASSWORD = "Mocne-Haslo-2026"
-HEADER = [
-    "login",
-    "account_id",
-    "password",
-    "email",
-    "first_name",
-    "last_name",
-    "company_name",
-    "phone",
-    "language",
-    "time_zone",
-    "currency",
-    "balance",
-    "credit_limit",
-    "call_screening",
-    "voicemail",
-    "conferences",
-    "max_participants",
-    "max_conferences",
-    "mailbox",
-]
 
 
 def full_row(login: str = "telekonferencja_48221000001", **cells) -> dict:
