@@ -25,7 +25,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts import audit
+from accounts import audit, bulk
 from accounts.account_csv import AccountRow, Problem, read_rows, written_number
 from accounts.models import Account, PhoneNumber, User, login_key
 from accounts.provisioning import (
@@ -37,7 +37,6 @@ from accounts.provisioning import (
     set_numbers,
 )
 
-LOOKUP_CHUNK = 500
 # New accounts written together: few enough that the last batch, written after the last
 # password is hashed, adds little; enough that a batch costs a handful of statements.
 CREATE_BATCH = 100
@@ -319,14 +318,9 @@ def _password_problems(row: AccountRow, email: str) -> list[Problem]:
     return []
 
 
-def _chunks(values: list, size: int = LOOKUP_CHUNK) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _existing_accounts(logins: list[str]) -> dict[str, Account]:
     found = {}
-    for chunk in _chunks(sorted({login for login in logins if login})):
+    for chunk in bulk.chunks(sorted({login for login in logins if login})):
         for account in Account.objects.select_related("user").filter(user__username__in=chunk):
             found[account.user.username] = account
     return found
@@ -334,7 +328,7 @@ def _existing_accounts(logins: list[str]) -> dict[str, Account]:
 
 def _users_without_account(logins: list[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(sorted({login for login in logins if login})):
+    for chunk in bulk.chunks(sorted({login for login in logins if login})):
         users = User.objects.filter(username__in=chunk, account__isnull=True)
         found.update(users.values_list("username", flat=True))
     return found
@@ -343,7 +337,7 @@ def _users_without_account(logins: list[str]) -> set[str]:
 def _logins_as_spelled(logins: list[str]) -> dict[str, str]:
     """{login_key: the login as the database has it} for the users with one of `logins`."""
     found: dict[str, str] = {}
-    for chunk in _chunks(sorted({login for login in logins if login})):
+    for chunk in bulk.chunks(sorted({login for login in logins if login})):
         for username in User.objects.with_logins(chunk).values_list("username", flat=True):
             found[login_key(username)] = username
     return found
@@ -352,7 +346,7 @@ def _logins_as_spelled(logins: list[str]) -> dict[str, str]:
 def _owners(field_name: str, values: list[str | None]) -> dict[str, str]:
     """{value: login of the account that has it} for an Account field."""
     owners: dict[str, str] = {}
-    for chunk in _chunks(sorted({value for value in values if value})):
+    for chunk in bulk.chunks(sorted({value for value in values if value})):
         owners.update(
             Account.objects.filter(**{f"{field_name}__in": chunk}).values_list(
                 field_name, "user__username"
@@ -364,7 +358,7 @@ def _owners(field_name: str, values: list[str | None]) -> dict[str, str]:
 def _number_owners(numbers: list[str]) -> dict[str, str]:
     """{number: login of the account that has it} for telephone numbers (E.164 digits)."""
     owners: dict[str, str] = {}
-    for chunk in _chunks(sorted(set(numbers))):
+    for chunk in bulk.chunks(sorted(set(numbers))):
         owners.update(
             PhoneNumber.objects.filter(number__in=chunk).values_list(
                 "number", "account__user__username"
@@ -376,7 +370,7 @@ def _number_owners(numbers: list[str]) -> dict[str, str]:
 def _numbers_of(accounts: list[Account]) -> dict[int, list[str]]:
     """{account pk: its numbers, sorted} for these accounts."""
     numbers: dict[int, list[str]] = {}
-    for chunk in _chunks(sorted({account.pk for account in accounts})):
+    for chunk in bulk.chunks(sorted({account.pk for account in accounts})):
         for account_pk, number in PhoneNumber.objects.filter(account__in=chunk).values_list(
             "account_id", "number"
         ):

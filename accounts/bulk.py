@@ -7,8 +7,8 @@ primary keys, so callers can link rows to each other (a ledger entry to its call
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -17,6 +17,15 @@ from django.db.models.options import Options
 
 # bulk_create's statements stay below SQLite's limit on bound parameters.
 ORM_BATCH_SIZE = 500
+
+T = TypeVar("T")
+
+
+def chunks(values: Sequence[T], size: int = ORM_BATCH_SIZE) -> Iterator[Sequence[T]]:
+    """`values` in slices of `size`: for lookups and deletes by `__in` that stay below
+    SQLite's limit on bound parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def insert_rows(

@@ -141,25 +141,24 @@ def create_accounts(new: Sequence[NewAccount], *, actor: audit.Actor = None) -> 
             )
     change_balance_bulk(opening_balances, actor=actor)
     numbered = [
-        (item, account) for item, account in zip(new, accounts, strict=True) if item.numbers
+        (account, sorted(set(item.numbers)))
+        for item, account in zip(new, accounts, strict=True)
+        if item.numbers
     ]
     PhoneNumber.objects.bulk_create(
         [
             PhoneNumber(account=account, number=number)
-            for item, account in numbered
-            for number in sorted(set(item.numbers or ()))
+            for account, wanted in numbered
+            for number in wanted
         ],
         batch_size=bulk.ORM_BATCH_SIZE,
     )
     audit.record_all(
         [
             audit.unsaved(
-                "account.numbers",
-                _numbers_change([], sorted(set(item.numbers or ()))),
-                account=account,
-                actor=actor,
+                "account.numbers", _numbers_change([], wanted), account=account, actor=actor
             )
-            for item, account in numbered
+            for account, wanted in numbered
         ]
     )
     return accounts

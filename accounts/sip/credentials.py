@@ -80,10 +80,8 @@ def sync_accounts(accounts: Sequence[Account]) -> dict[str, str]:
     done: dict[str, str] = {}
     with transaction.atomic():
         rows: dict[str, list[SipSubscriber]] = defaultdict(list)
-        ids = [account.account_id for account in accounts]
-        for start in range(0, len(ids), bulk.ORM_BATCH_SIZE):
-            chunk = ids[start : start + bulk.ORM_BATCH_SIZE]
-            for row in SipSubscriber.objects.select_for_update().filter(username__in=chunk):
+        for ids in bulk.chunks([account.account_id for account in accounts]):
+            for row in SipSubscriber.objects.select_for_update().filter(username__in=ids):
                 rows[row.username].append(row)
         gone: list[int] = []
         added: list[SipSubscriber] = []
@@ -109,8 +107,8 @@ def sync_accounts(accounts: Sequence[Account]) -> dict[str, str]:
                     done[account.account_id] = UPDATED
                 else:
                     done[account.account_id] = UPDATED if stale else UNCHANGED
-        for start in range(0, len(gone), bulk.ORM_BATCH_SIZE):
-            SipSubscriber.objects.filter(pk__in=gone[start : start + bulk.ORM_BATCH_SIZE]).delete()
+        for pks in bulk.chunks(gone):
+            SipSubscriber.objects.filter(pk__in=pks).delete()
         SipSubscriber.objects.bulk_create(added, batch_size=bulk.ORM_BATCH_SIZE)
     return done
 
